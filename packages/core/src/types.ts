@@ -1,0 +1,140 @@
+/**
+ * Public types of @mbuzz/core. This file is the contract between core and the adapters
+ * (@mbuzz/express, koa, fastify, next): change it on purpose, and both sides at once.
+ */
+
+/** One event as sent on the wire (API.md, POST /api/v1/events). */
+export interface WireEvent {
+  event_id: string;
+  event_type: string;
+  visitor_id: string;
+  session_id?: string;
+  /** ISO 8601 with zone. */
+  timestamp: string;
+  properties: Record<string, unknown>;
+}
+
+/** Server answer for a batch (202 or 422). */
+export interface BatchAnswer {
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ index: number; errors: string[] }>;
+}
+
+/**
+ * Delivers one batch. `createHttpTransport` is the real one; `@mbuzz/core/testing` has a memory one.
+ * Must never reject: every failure is a resolved `{ ok: false }`.
+ */
+export interface Transport {
+  send(events: WireEvent[], signal?: AbortSignal): Promise<SendResult>;
+}
+
+export type SendResult =
+  | { ok: true; answer: BatchAnswer }
+  /** `retryable: true` — nothing was stored, the same events may be sent again later. */
+  | { ok: false; retryable: boolean; error: MbuzzError };
+
+export type MbuzzErrorCode =
+  | 'config'
+  | 'network'
+  | 'timeout'
+  | 'http'
+  | 'rejected'
+  | 'queue_full'
+  | 'aborted'
+  | 'internal';
+
+/** Every failure the SDK reports to `onError` is one of these. */
+export interface MbuzzError extends Error {
+  code: MbuzzErrorCode;
+  /** HTTP status, when there was an answer. */
+  status?: number;
+  /** Events concerned (dropped, rejected, or given up on). */
+  eventIds?: string[];
+}
+
+export interface Logger {
+  debug?(message: string, ...args: unknown[]): void;
+  info?(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+/**
+ * The neutral view of an incoming request that every adapter builds (one function per adapter).
+ * Header names are lower-case.
+ */
+export interface RequestView {
+  method: string;
+  /** Absolute URL as the visitor saw it, e.g. `https://shop.example/pricing?utm_source=x`. */
+  url: string;
+  /** Lower-case header names; a header repeated may be an array. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed cookies when the framework already has them; otherwise core parses `headers.cookie`. */
+  cookies?: Record<string, string | undefined>;
+}
+
+/** A cookie core wants set on the response. `header` is the ready-to-send `Set-Cookie` value. */
+export interface CookieToSet {
+  name: string;
+  value: string;
+  header: string;
+  options: {
+    maxAgeSeconds: number;
+    httpOnly: true;
+    sameSite: 'lax';
+    secure: boolean;
+    path: '/';
+  };
+}
+
+/**
+ * Per-request tracking state returned by `client.begin(view)`. Ids are known as soon as `begin` returns
+ * (so handlers can `track()`); the page view is decided by `end(status)` once the status is known.
+ */
+export interface RequestTracking {
+  /** Visitor id for this request (from the cookie, or newly minted for a navigation). */
+  readonly visitorId: string | undefined;
+  /** Session id for this request. */
+  readonly sessionId: string | undefined;
+  /** Whether this request is a candidate page view (a real document navigation, not skipped, not a bot). */
+  readonly isNavigation: boolean;
+  /**
+   * Cookies to set on the response. Only navigations get cookies (sub-requests never mint ids).
+   * Call before headers are sent; pass the status if it is known at that point (it decides whether a
+   * redirect carries the landing attribution forward).
+   */
+  cookies(status?: number): CookieToSet[];
+  /** Custom event with this request's identity, e.g. `track('signup', { plan: 'pro' })`. Never throws. */
+  track(eventType: string, properties?: Record<string, unknown>): void;
+  /**
+   * Call once when the response is finished (status known). Enqueues the page view if this is a
+   * navigation with a status below 300; a 3xx is not a page view. Idempotent, never throws.
+   */
+  end(status?: number): void;
+}
+
+export interface CloseResult {
+  sent: number;
+  dropped: number;
+  pending: number;
+}
+
+export interface MbuzzClient {
+  /** False when disabled or misconfigured: every method is then a cheap no-op. */
+  readonly enabled: boolean;
+  /** Start tracking one request. Never throws. */
+  begin(view: RequestView): RequestTracking;
+  /** Queue a custom event for an explicit identity. Never throws. */
+  track(input: {
+    eventType: string;
+    visitorId: string;
+    sessionId?: string;
+    properties?: Record<string, unknown>;
+    timestamp?: Date | string;
+  }): void;
+  /** Resolves when everything queued before the call has been answered (or given up on). Never rejects. */
+  flush(): Promise<void>;
+  /** Flush, stop timers, abort what is still in flight at the deadline. Never rejects. */
+  close(options?: { timeoutMs?: number }): Promise<CloseResult>;
+}
