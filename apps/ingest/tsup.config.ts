@@ -1,3 +1,4 @@
+import { cp } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -8,4 +9,8 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   banner: { js: '' },
+  // migrate() resolves ./migrations next to the bundle; ship the SQL files there.
+  onSuccess: async () => {
+    await cp('src/db/migrations', 'dist/migrations', { recursive: true });
+  },
 });

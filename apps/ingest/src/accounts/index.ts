@@ -1,0 +1,22 @@
+export {
+  type Account,
+  type AccountStatus,
+  createAccount,
+  findAccount,
+  getAccount,
+  listAccounts,
+  setAccountStatus,
+  slugify,
+} from './accounts.js';
+export {
+  API_KEY_PATTERN,
+  type ApiKeySummary,
+  apiKeyPrefix,
+  type CreatedApiKey,
+  createApiKey,
+  digestApiKey,
+  type Environment,
+  listApiKeys,
+  revokeApiKey,
+} from './api-keys.js';
+export { AmbiguousKeyError, InvalidInputError, NotFoundError } from './errors.js';

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      databaseUrl: undefined,
+      databasePoolMax: 8,
+      port: 3000,
+      host: '127.0.0.1',
+      redisUrl: undefined,
+      rateLimitMax: 1000,
+      rateLimitWindowMs: 60_000,
+      logLevel: 'info',
+      dataDir: '.mbuzz/data',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/mbuzz',
+      DATABASE_POOL_MAX: '4',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      REDIS_URL: 'redis://cache:6379',
+      RATE_LIMIT_MAX: '50',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      LOG_LEVEL: 'DEBUG',
+      MBUZZ_DATA_DIR: '/var/mbuzz',
+    });
+    expect(config).toMatchObject({
+      databasePoolMax: 4,
+      port: 8080,
+      logLevel: 'debug',
+      dataDir: '/var/mbuzz',
+    });
+  });
+
+  it('lists every bad value in one ConfigError and never echoes a secret', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'abc',
+        RATE_LIMIT_MAX: '-1',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://u:secret@x/db',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT must be an integer');
+    expect(message).toContain('RATE_LIMIT_MAX');
+    expect(message).toContain('LOG_LEVEL');
+    expect(message).toContain('DATABASE_URL must be a URL');
+    expect(message).not.toContain('secret');
+  });
+});

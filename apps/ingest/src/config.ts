@@ -1,0 +1,86 @@
+/** Validated service configuration, read once at boot from the environment. */
+export interface Config {
+  /** Postgres connection string; `undefined` runs the embedded PGlite database. */
+  databaseUrl: string | undefined;
+  /** Maximum connections in the postgres.js pool (`DATABASE_POOL_MAX`). */
+  databasePoolMax: number;
+  port: number;
+  host: string;
+  /** Redis connection string for shared rate-limit counters; `undefined` keeps counters in-process. */
+  redisUrl: string | undefined;
+  /** Requests allowed per key per window. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  logLevel: LogLevel;
+  /** Folder of the embedded database. */
+  dataDir: string;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A configuration value is missing or malformed. The message names the variable; no stack is needed. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the configuration.
+ *
+ * @example
+ * const config = loadConfig(process.env); // throws ConfigError on a bad value
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const errors: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      errors.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !protocols.includes(parsed.protocol)) {
+      // Never echo the value: a connection string may contain a password.
+      errors.push(`${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      return undefined;
+    }
+    return raw;
+  };
+
+  const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  const config: Config = {
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolMax: int('DATABASE_POOL_MAX', 8, 1, 100),
+    port: int('PORT', 3000, 0, 65535),
+    host: read('HOST') ?? '127.0.0.1',
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    rateLimitMax: int('RATE_LIMIT_MAX', 1000, 1, 1_000_000_000),
+    rateLimitWindowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+    logLevel: logLevel as LogLevel,
+    dataDir: read('MBUZZ_DATA_DIR') ?? '.mbuzz/data',
+  };
+  if (errors.length > 0) throw new ConfigError(`Invalid configuration:\n  ${errors.join('\n  ')}`);
+  return config;
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import postgres, { type Sql } from 'postgres';
+import { migrate } from '../../src/db/migrate.js';
+
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  /** Connection string of the fresh database. */
+  url: string;
+  /** A pool on it (max 8), already migrated unless `migrate: false`. */
+  sql: Sql;
+  /** Ends the pool and drops the database. */
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a fresh, uniquely named database on the server of TEST_DATABASE_URL, so each test file is
+ * isolated from every other one running in parallel.
+ */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const name = `mbuzz_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const sql = postgres(url.toString(), { max: 8, onnotice: () => {} });
+  if (options.migrate !== false) await migrate(sql);
+
+  return {
+    url: url.toString(),
+    sql,
+    async drop() {
+      await sql.end({ timeout: 5 });
+      const cleanup = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+      try {
+        await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
+}
