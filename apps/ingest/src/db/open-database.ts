@@ -47,6 +47,8 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   return openEmbedded(config, logger);
 }
 
-async function openEmbedded(_config: Config, _logger: Logger): Promise<Database> {
-  throw new Error('embedded database not available yet: set DATABASE_URL to a Postgres connection string');
+async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
+  // Loaded on demand: a service on DATABASE_URL never touches PGlite.
+  const { openEmbeddedDatabase } = await import('./embedded/open-embedded-database.js');
+  return openEmbeddedDatabase(config, logger);
 }
