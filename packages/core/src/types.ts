@@ -27,6 +27,21 @@ export interface BatchAnswer {
  */
 export interface Transport {
   send(events: WireEvent[], signal?: AbortSignal): Promise<SendResult>;
+  /**
+   * Optional fast path used by the batch queue when present: the same delivery as `send`, but the
+   * events arrive already serialized (the queue measures each event's size by serializing it once at
+   * enqueue, and reuses that JSON for the request body instead of stringifying twice). A transport
+   * without it gets `send()` with the events parsed back. Same contract as `send`: never rejects.
+   */
+  sendSerialized?(batch: SerializedBatch, signal?: AbortSignal): Promise<SendResult>;
+}
+
+/** A batch of events already serialized one by one (`JSON.stringify(event)`), in batch order. */
+export interface SerializedBatch {
+  /** Each event's JSON. The request body is `{"events":[` + json.join(',') + `]}`. */
+  readonly json: readonly string[];
+  /** `event_id` of each event, same order (for reports: 422 index → id, drops). */
+  readonly ids: readonly string[];
 }
 
 export type SendResult =

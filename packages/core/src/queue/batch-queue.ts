@@ -1,0 +1,339 @@
+import { createMbuzzError } from '../errors';
+import type {
+  CloseResult,
+  Logger,
+  MbuzzError,
+  SendResult,
+  SerializedBatch,
+  Transport,
+  WireEvent,
+} from '../types';
+import { createDropReporter, type DropInfo } from './drop-reporter';
+import { EventRing, type TakenBatch } from './event-ring';
+import { utf8ByteLength } from './utf8-byte-length';
+
+export type { DropInfo, DropReason } from './drop-reporter';
+
+export interface BatchQueueOptions {
+  transport: Transport;
+  /** Events per request; reaching it starts a flush. Default 50 (the server takes at most 500). */
+  batchSize?: number;
+  /** A flush runs this often while events wait. Default 30 000 ms. */
+  flushIntervalMs?: number;
+  /** Most events kept; beyond it the oldest are dropped. Default 10 000. */
+  maxQueueSize?: number;
+  /** Most bytes of serialized events kept; beyond it the oldest are dropped. Default 10 MiB. */
+  maxQueueBytes?: number;
+  /** Largest request body, envelope included. Default 900 KiB (the server takes at most 1 MiB). */
+  maxBatchBytes?: number;
+  /** Called when events are given up on (aggregated: at most once per `dropReportIntervalMs`). */
+  onDrop?: (info: DropInfo) => void;
+  /** Called for every failure reported (drops, failed deliveries). A throw is contained. */
+  onError?: (error: MbuzzError) => void;
+  logger?: Logger;
+  /** Per-event drops (queue full, after close) are reported at most this often. Default 10 000 ms. */
+  dropReportIntervalMs?: number;
+  /** Clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+export interface BatchQueueStats {
+  /** Events waiting in the queue (not counting the batch in flight). */
+  queued: number;
+  queuedBytes: number;
+  /** Events the server accepted (duplicates included: for the sender a duplicate is a success). */
+  sent: number;
+  /** Events given up on: queue full, too large, rejected, refused, queued after close. */
+  dropped: number;
+  /** Events in the request in flight. */
+  inFlight: number;
+}
+
+export interface BatchQueue {
+  /** Queues one event. Cheap, synchronous, never throws. */
+  enqueue(event: WireEvent): void;
+  /** Resolves when everything queued before the call has been answered or given up on. Never rejects. */
+  flush(): Promise<void>;
+  /** Flushes, stops the timer, aborts what is still in flight at the deadline (default 5000 ms). */
+  close(options?: { timeoutMs?: number }): Promise<CloseResult>;
+  stats(): BatchQueueStats;
+}
+
+/** `{"events":[` + `]}` around the comma-joined events. */
+const ENVELOPE_BYTES = 13;
+/** After failures, interval ticks are skipped exponentially, up to about this long. */
+const MAX_BACKOFF_MS = 300_000;
+
+/**
+ * The bounded batch queue between the event builder and the transport.
+ *
+ * @example
+ * const queue = createBatchQueue({ transport: createHttpTransport({ apiUrl, apiKey }) });
+ * queue.enqueue(event);
+ * const { sent, dropped, pending } = await queue.close({ timeoutMs: 5000 });
+ */
+export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
+  const transport = options.transport;
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 50));
+  const flushIntervalMs = Math.max(1, options.flushIntervalMs ?? 30_000);
+  const maxQueueSize = Math.max(1, Math.floor(options.maxQueueSize ?? 10_000));
+  const maxQueueBytes = Math.max(1, options.maxQueueBytes ?? 10 * 1024 * 1024);
+  const maxBatchBytes = Math.max(ENVELOPE_BYTES + 2, options.maxBatchBytes ?? 900 * 1024);
+  const maxEventBytes = Math.min(maxBatchBytes - ENVELOPE_BYTES, maxQueueBytes);
+  const maxSkipTicks = Math.max(1, Math.ceil(MAX_BACKOFF_MS / flushIntervalMs));
+  const now = options.now ?? Date.now;
+  const reporter = createDropReporter({
+    onDrop: options.onDrop,
+    onError: options.onError,
+    logger: options.logger,
+    now,
+    intervalMs: options.dropReportIntervalMs ?? 10_000,
+  });
+
+  const ring = new EventRing();
+  const dropped1 = { id: '', bytes: 0 };
+  const abort = new AbortController();
+  let queuedBytes = 0;
+  let sent = 0;
+  let dropped = 0;
+  let inFlight = 0;
+  let closed = false;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let draining: Promise<void> | undefined;
+  /** When false a drain sends only full batches (count trigger); flush, tick and close send all. */
+  let drainAll = false;
+  let kickScheduled = false;
+  let failures = 0;
+  let skipTicks = 0;
+  let closing: Promise<CloseResult> | undefined;
+
+  function dropOldestWhileOver(extraBytes: number, extraCount: number): void {
+    while (
+      ring.size > 0 &&
+      (ring.size + extraCount > maxQueueSize || queuedBytes + extraBytes > maxQueueBytes)
+    ) {
+      ring.dropOldest(dropped1);
+      queuedBytes -= dropped1.bytes;
+      dropped++;
+      reporter.drop('queue_full', dropped1.id);
+    }
+  }
+
+  function enqueue(event: WireEvent): void {
+    try {
+      if (closed) {
+        dropped++;
+        reporter.drop('closed', event?.event_id);
+        return;
+      }
+      let json: string;
+      try {
+        json = JSON.stringify(event);
+      } catch {
+        dropped++;
+        reporter.drop('unserializable', event?.event_id);
+        return;
+      }
+      const bytes = utf8ByteLength(json);
+      if (bytes > maxEventBytes) {
+        dropped++;
+        reporter.drop('too_large', event.event_id);
+        return;
+      }
+      dropOldestWhileOver(bytes, 1);
+      ring.push(json, event.event_id, bytes);
+      queuedBytes += bytes;
+      if (timer === undefined) startTimer();
+      if (ring.size >= batchSize && draining === undefined && failures === 0 && !kickScheduled) {
+        kickScheduled = true;
+        // Not synchronously: the host's request should not pay for building a request body.
+        queueMicrotask(kick);
+      }
+    } catch (cause) {
+      reporter.fail(createMbuzzError('internal', 'enqueue failed', { cause }));
+    }
+  }
+
+  function kick(): void {
+    kickScheduled = false;
+    if (draining === undefined && failures === 0 && ring.size >= batchSize) startDrain();
+  }
+
+  function startTimer(): void {
+    timer = setInterval(tick, flushIntervalMs);
+    // Edge runtimes have no unref; on Node a waiting queue must not keep the process alive.
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  function tick(): void {
+    reporter.emit();
+    if (draining !== undefined || ring.size === 0) return;
+    if (skipTicks > 0) {
+      skipTicks--;
+      return;
+    }
+    drainAll = true;
+    startDrain();
+  }
+
+  function startDrain(): Promise<void> {
+    // The loop starts in a microtask so `draining` is set before it can finish and clear it.
+    const run = Promise.resolve().then(drainLoop);
+    draining = run;
+    return run;
+  }
+
+  async function drainLoop(): Promise<void> {
+    try {
+      while (ring.size > 0 && (drainAll || ring.size >= batchSize)) {
+        if (!(await sendOne())) break;
+      }
+    } catch (cause) {
+      reporter.fail(createMbuzzError('internal', 'flush failed', { cause }));
+    } finally {
+      draining = undefined;
+      drainAll = false;
+    }
+  }
+
+  /** Sends one batch; false when delivery should pause (retryable failure). */
+  async function sendOne(): Promise<boolean> {
+    const batch = ring.take(batchSize, maxBatchBytes - ENVELOPE_BYTES);
+    queuedBytes -= batch.bytes;
+    inFlight = batch.ids.length;
+    let result: SendResult;
+    try {
+      result = await deliver(batch);
+    } catch (cause) {
+      // A custom transport broke its promise never to reject: treat as retryable.
+      result = {
+        ok: false,
+        retryable: true,
+        error: createMbuzzError('internal', 'transport threw', { cause, eventIds: batch.ids }),
+      };
+    } finally {
+      inFlight = 0;
+    }
+    if (result.ok) {
+      failures = 0;
+      skipTicks = 0;
+      const rejectedIds = rejectedEventIds(batch.ids, result.answer.rejected);
+      sent += batch.ids.length - rejectedIds.length;
+      if (rejectedIds.length > 0) {
+        dropped += rejectedIds.length;
+        const first = result.answer.rejected[0]?.errors.join('; ') ?? '';
+        const error = createMbuzzError(
+          'rejected',
+          `server rejected ${rejectedIds.length} of ${batch.ids.length} events (first: ${first})`,
+          { status: 422, eventIds: rejectedIds },
+        );
+        reporter.fail(error, { reason: 'rejected', eventIds: rejectedIds });
+      }
+      return true;
+    }
+    if (result.retryable) {
+      requeue(batch);
+      if (!abort.signal.aborted) {
+        failures++;
+        skipTicks = Math.min(2 ** Math.min(failures - 1, 30) - 1, maxSkipTicks);
+        reporter.fail(result.error);
+      }
+      return false;
+    }
+    dropped += batch.ids.length;
+    reporter.fail(result.error, { reason: 'failed', eventIds: batch.ids });
+    return true;
+  }
+
+  function deliver(batch: TakenBatch): Promise<SendResult> {
+    if (transport.sendSerialized) {
+      const serialized: SerializedBatch = { json: batch.json, ids: batch.ids };
+      return transport.sendSerialized(serialized, abort.signal);
+    }
+    return transport.send(
+      batch.json.map((json) => JSON.parse(json) as WireEvent),
+      abort.signal,
+    );
+  }
+
+  function requeue(batch: TakenBatch): void {
+    for (let i = batch.ids.length - 1; i >= 0; i--) {
+      ring.unshift(batch.json[i] as string, batch.ids[i] as string, batch.sizes[i] as number);
+    }
+    queuedBytes += batch.bytes;
+    // The retried batch is the oldest: if newer events filled the queue meanwhile, it goes first.
+    dropOldestWhileOver(0, 0);
+  }
+
+  function flush(): Promise<void> {
+    try {
+      reporter.emit();
+      drainAll = true;
+      if (draining !== undefined) return draining;
+      if (ring.size === 0) {
+        drainAll = false;
+        return Promise.resolve();
+      }
+      return startDrain();
+    } catch {
+      return Promise.resolve();
+    }
+  }
+
+  async function closeOnce(timeoutMs: number): Promise<CloseResult> {
+    closed = true;
+    if (timer !== undefined) clearInterval(timer);
+    let reachDeadline = () => {};
+    const deadlineReached = new Promise<void>((resolve) => {
+      reachDeadline = resolve;
+    });
+    // Not unref'd on purpose: close() was asked to deliver, so the process waits up to the deadline.
+    const deadline = setTimeout(() => {
+      abort.abort(createMbuzzError('aborted', `close() deadline of ${timeoutMs} ms reached`));
+      reachDeadline();
+    }, timeoutMs);
+    const work = (async () => {
+      drainAll = true;
+      if (draining !== undefined) await draining;
+      // One more attempt even after a failure: close() is the last chance to deliver.
+      if (ring.size > 0 && !abort.signal.aborted) await flush();
+    })();
+    // Racing the deadline too: a custom transport that ignores the abort signal cannot hang close().
+    await Promise.race([work.catch(() => {}), deadlineReached]);
+    clearTimeout(deadline);
+    const pending = ring.size + inFlight;
+    if (pending > 0) {
+      reporter.fail(
+        createMbuzzError('aborted', `closed with ${pending} events undelivered`, {
+          eventIds: ring.peekIds(100),
+        }),
+      );
+    }
+    reporter.emit();
+    return { sent, dropped, pending };
+  }
+
+  return {
+    enqueue,
+    flush,
+    close(closeOptions) {
+      closing ??= closeOnce(closeOptions?.timeoutMs ?? 5000);
+      return closing;
+    },
+    stats: () => ({ queued: ring.size, queuedBytes, sent, dropped, inFlight }),
+  };
+}
+
+function rejectedEventIds(ids: readonly string[], rejected: Array<{ index: number }>): string[] {
+  const out: string[] = [];
+  if (!Array.isArray(rejected)) return out;
+  const seen = new Set<number>();
+  for (const entry of rejected) {
+    const index = entry?.index;
+    if (Number.isInteger(index) && index >= 0 && index < ids.length && !seen.has(index)) {
+      seen.add(index);
+      out.push(ids[index] as string);
+    }
+  }
+  return out;
+}

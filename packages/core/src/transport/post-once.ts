@@ -1,0 +1,61 @@
+/** The outcome of one HTTP attempt. */
+export type Attempt =
+  | { kind: 'response'; status: number; retryAfter: string | null; text: string }
+  | { kind: 'network'; cause: unknown }
+  | { kind: 'timeout' }
+  | { kind: 'aborted' };
+
+export interface PostTarget {
+  url: string;
+  fetch: typeof globalThis.fetch | undefined;
+  fetchInit: Record<string, unknown> | undefined;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+/**
+ * One POST with its own timeout, also aborted by the caller's `signal`. The signals are combined by
+ * hand rather than with `AbortSignal.any`, so nothing stays attached to a long-lived caller signal
+ * once the attempt is over. Never rejects.
+ */
+export async function postOnce(
+  target: PostTarget,
+  body: string,
+  signal: AbortSignal | undefined,
+): Promise<Attempt> {
+  if (signal?.aborted) return { kind: 'aborted' };
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, target.timeoutMs);
+  (timer as { unref?: () => void }).unref?.();
+  try {
+    const doFetch = target.fetch ?? globalThis.fetch;
+    const response = await doFetch(target.url, {
+      ...target.fetchInit,
+      method: 'POST',
+      headers: target.headers,
+      body,
+      signal: controller.signal,
+    } as RequestInit);
+    // Always read the body: it frees the connection for reuse, and the answer is in it.
+    const text = await response.text();
+    return {
+      kind: 'response',
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      text,
+    };
+  } catch (cause) {
+    if (signal?.aborted) return { kind: 'aborted' };
+    if (timedOut) return { kind: 'timeout' };
+    return { kind: 'network', cause };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
