@@ -126,22 +126,23 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
         reporter.drop('closed', event?.event_id);
         return;
       }
+      const id = event.event_id;
       let json: string;
       try {
         json = JSON.stringify(event);
       } catch {
         dropped++;
-        reporter.drop('unserializable', event?.event_id);
+        reporter.drop('unserializable', id);
         return;
       }
       const bytes = utf8ByteLength(json);
       if (bytes > maxEventBytes) {
         dropped++;
-        reporter.drop('too_large', event.event_id);
+        reporter.drop('too_large', id);
         return;
       }
       dropOldestWhileOver(bytes, 1);
-      ring.push(json, event.event_id, bytes);
+      ring.push(json, id, bytes);
       queuedBytes += bytes;
       if (timer === undefined) startTimer();
       if (ring.size >= batchSize && draining === undefined && failures === 0 && !kickScheduled) {
@@ -149,8 +150,10 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
         // Not synchronously: the host's request should not pay for building a request body.
         queueMicrotask(kick);
       }
-    } catch (cause) {
-      reporter.fail(createMbuzzError('internal', 'enqueue failed', { cause }));
+    } catch {
+      // Not an event object at all (null, …): dropped like an unserializable one.
+      dropped++;
+      reporter.drop('unserializable', undefined);
     }
   }
 
