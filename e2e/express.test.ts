@@ -1,0 +1,3 @@
+import { describeExampleJourney } from './harness/describe-example-journey.js';
+
+describeExampleJourney('express');

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killAllChildren } from './child-service.js';
+import { type ExampleApp, type ExampleName, startExampleApp } from './example-app.js';
+import { expectJourneyStored } from './expect-journey-stored.js';
+import { type IngestService, startIngestService } from './ingest-service.js';
+import {
+  EXTERNAL_REFERRER,
+  type Journey,
+  LANDING_QUERY,
+  pageViewHops,
+  runVisitorJourney,
+  SIGNUP_PLAN,
+} from './visitor-journey.js';
+
+/** `next start` exits 143 on SIGTERM by design (128 + signal) once it has closed; the others exit 0. */
+const CLEAN_EXIT: Record<ExampleName, Array<number | string>> = {
+  express: [0],
+  koa: [0],
+  fastify: [0],
+  next: [0, 143],
+};
+
+/**
+ * The end-to-end test of one example app: real ingest service, real Postgres, the scripted visitor,
+ * exact rows. One test file per example calls this.
+ *
+ * @example
+ * describeExampleJourney('express');
+ */
+export function describeExampleJourney(name: ExampleName): void {
+  describe(`examples/${name} → ingest → Postgres`, () => {
+    let ingest: IngestService | undefined;
+    let app: ExampleApp | undefined;
+    let journey: Journey;
+    let exitCode: number | string;
+
+    beforeAll(async () => {
+      ingest = await startIngestService(name);
+      app = await startExampleApp(name, { apiUrl: ingest.apiUrl, apiKey: ingest.apiKey });
+      try {
+        journey = await runVisitorJourney(app.origin);
+      } finally {
+        // SIGTERM: the adapter's signal hook flushes the queue, so after the exit everything is stored.
+        exitCode = await app.stop();
+      }
+    });
+
+    afterAll(async () => {
+      await killAllChildren();
+      await ingest?.stop();
+    });
+
+    it('serves the journey as a browser would see it', () => {
+      const hops = journey.navigations.flatMap((navigation) => navigation.hops);
+      expect(hops.map((hop) => `${hop.method} ${hop.path} ${hop.status}`)).toEqual([
+        `GET /${LANDING_QUERY} 200`,
+        'GET /pricing 200',
+        'GET /about 200',
+        'GET /promo 302',
+        'GET /pricing 200',
+        'GET /signup 200',
+        'POST /signup 303',
+        'GET /welcome 200',
+      ]);
+      for (const request of journey.subrequests) {
+        expect(request.status, request.label).toBe(200);
+        // Sub-requests never mint ids (API.md): only navigations get cookies.
+        expect(
+          request.setCookies.filter((c) => c.startsWith('_mbuzz_')),
+          request.label,
+        ).toEqual([]);
+      }
+      for (const hop of journey.botHops) {
+        expect(
+          hop.setCookies.filter((c) => c.startsWith('_mbuzz_')),
+          `bot ${hop.path}`,
+        ).toEqual([]);
+      }
+      expect(journey.cookies.visitorId).toMatch(/^[0-9a-f]{64}$/);
+      expect(journey.cookies.session).toBeTruthy();
+    });
+
+    it('exits cleanly on SIGTERM after flushing', () => {
+      expect(CLEAN_EXIT[name], app?.service.output()).toContain(exitCode);
+    });
+
+    it('stores exactly one visitor, one attributed session, the real page views and the signup', async () => {
+      if (!ingest) throw new Error('ingest did not start');
+      await expectJourneyStored(ingest.db.sql, {
+        landingUrl: journey.landingUrl,
+        externalReferrer: EXTERNAL_REFERRER,
+        pageViewPaths: pageViewHops(journey).map((hop) => new URL(hop.path, journey.origin).pathname),
+        plan: SIGNUP_PLAN,
+        cookies: journey.cookies,
+      });
+    });
+  });
+}
