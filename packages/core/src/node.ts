@@ -1,0 +1,40 @@
+/**
+ * `@mbuzz/core/node`: everything `@mbuzz/core` exports, with a `createClient` that reuses connections to
+ * the ingest API through an undici keep-alive agent. Node only; the Node adapters use this entry.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@mbuzz/core/node';
+ * const mbuzz = createClient({ apiKey: process.env.MBUZZ_API_KEY });
+ * ```
+ */
+import { createClientWith } from './client/create-client.js';
+import type { MbuzzOptions } from './options/resolve-options.js';
+import { createNodeFetch } from './transport/node-dispatcher.js';
+import type { MbuzzClient } from './types.js';
+
+export * from './index.js';
+export { createNodeFetch, type NodeFetch, type NodeFetchOptions } from './transport/node-dispatcher.js';
+
+/**
+ * `createClient` of `@mbuzz/core` with a keep-alive undici agent for the HTTP transport (created only
+ * when the client sends over HTTP with the default `fetch`; released by `close()`).
+ *
+ * @example
+ * ```ts
+ * const mbuzz = createClient({ apiKey: process.env.MBUZZ_API_KEY });
+ * process.on('SIGTERM', () => mbuzz.close({ timeoutMs: 5000 }));
+ * ```
+ */
+export function createClient(options?: MbuzzOptions): MbuzzClient {
+  return createClientWith(options, {
+    createFetch() {
+      const nodeFetch = createNodeFetch();
+      return {
+        fetch: nodeFetch.fetch,
+        fetchInit: nodeFetch.fetchInit,
+        close: () => nodeFetch.dispatcher.close(),
+      };
+    },
+  });
+}

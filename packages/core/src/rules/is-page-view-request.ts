@@ -1,0 +1,36 @@
+import type { RequestView } from '../types.js';
+import { splitUrl } from '../url/split-url.js';
+import { isBotUserAgent } from './is-bot-user-agent.js';
+import { isDocumentNavigation } from './is-document-navigation.js';
+import { readHeader } from './read-header.js';
+
+/**
+ * Whether a request is a candidate page view: a document navigation, not a prefetch, not a bot, and not
+ * a skipped path. The response status decides the rest (`isPageViewStatus`).
+ *
+ * @example
+ * ```ts
+ * const skip = createPathSkipper(resolveOptions());
+ * isPageViewRequest(view, skip);
+ * ```
+ */
+export function isPageViewRequest(view: RequestView, isSkippedPath: (path: string) => boolean): boolean {
+  return (
+    isDocumentNavigation(view) &&
+    !isBotUserAgent(readHeader(view.headers, 'user-agent')) &&
+    !isSkippedPath(splitUrl(view.url).path)
+  );
+}
+
+/**
+ * Only a successful answer is a page view: a 3xx sends the visitor elsewhere (that page counts), and
+ * 4xx/5xx are errors. An unknown status (`undefined`) counts as success.
+ */
+export function isPageViewStatus(status: number | undefined): boolean {
+  return status === undefined || (status >= 200 && status < 300);
+}
+
+/** A redirect: the landing attribution must travel to the next page (see the session cookie state). */
+export function isRedirectStatus(status: number | undefined): boolean {
+  return status !== undefined && status >= 300 && status < 400;
+}

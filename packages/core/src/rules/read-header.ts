@@ -1,0 +1,8 @@
+import type { RequestView } from '../types.js';
+
+/** A header from a RequestView (lower-case name); a repeated header is joined with `, ` as HTTP does. */
+export function readHeader(headers: RequestView['headers'], name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined || typeof value === 'string') return value;
+  return Array.isArray(value) ? value.join(', ') : undefined;
+}
