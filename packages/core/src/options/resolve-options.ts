@@ -140,7 +140,7 @@ export function resolveOptions(options: MbuzzOptions = {}): ResolvedConfig {
   const config: ResolvedConfig = {
     enabled,
     disabledReason: input.enabled === false ? undefined : disabledReason,
-    warnings: Object.freeze(warnings),
+    warnings,
     apiKey: transport ? apiKey : disabledReason ? undefined : apiKey,
     apiUrl,
     batchSize: positiveInteger(input.batchSize, DEFAULT_BATCH_SIZE, 'batchSize', warnings, 500),
@@ -178,6 +178,8 @@ export function resolveOptions(options: MbuzzOptions = {}): ResolvedConfig {
     transport,
     fetch: fetchFn,
   };
+  // Frozen last: the field initializers above append to `warnings`.
+  Object.freeze(warnings);
   return Object.freeze(config);
 }
 
