@@ -1,0 +1,133 @@
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Sql } from 'postgres';
+import packageJson from '../package.json' with { type: 'json' };
+import type { Config } from './config.js';
+import { ApiError, unavailable } from './http/api-error.js';
+import { type AuthContext, createAuthenticator } from './http/create-authenticator.js';
+import { createConcurrencyGate } from './http/create-concurrency-gate.js';
+import { errorHandler } from './http/error-handler.js';
+import { eventsRoute } from './http/events-route.js';
+import { healthRoute } from './http/health-route.js';
+import { parseJsonBody } from './http/parse-json-body.js';
+import { validateRoute } from './http/validate-route.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's key and account; set on authenticated routes before the handler runs. */
+    auth: AuthContext | null;
+  }
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface BuildAppOptions {
+  config: Config;
+  sql: Sql;
+  /** A pino logger; without one the app logs nothing. */
+  logger?: FastifyBaseLogger;
+  /** Shared rate-limit counters. Without one, `config.redisUrl` is used if set, else in-process counters. */
+  redis?: Redis;
+  /** Lifetime of cached key lookups (≤ 5000 ms). Tests shorten it. */
+  authCacheTtlMs?: number;
+  /** How long a request waits for a free database slot before a 503 (default 2000 ms). */
+  dbQueueTimeoutMs?: number;
+  /** Health check database timeout (default 1000 ms). */
+  healthTimeoutMs?: number;
+}
+
+/**
+ * Builds the ingest HTTP app (routes under `/api/v1`). It never listens; `startServer` or `app.inject`
+ * drive it. The caller owns `sql` and closes it after `app.close()`.
+ *
+ * @example
+ * const app = buildApp({ config: loadConfig(), sql });
+ * const res = await app.inject({ method: 'GET', url: '/api/v1/health' });
+ */
+export function buildApp(options: BuildAppOptions): FastifyInstance {
+  const { config, sql } = options;
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Our own 503 (envelope + Retry-After) replaces Fastify's while closing.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      throw unavailable('server is shutting down, retry later');
+    }
+  });
+
+  const ownRedis =
+    !options.redis && config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false }) : undefined;
+  const redis = options.redis ?? ownRedis;
+  if (ownRedis) {
+    ownRedis.on('error', (error) => app.log.warn({ code: error.message }, 'redis error'));
+    app.addHook('onClose', async () => {
+      await ownRedis.quit().catch(() => ownRedis.disconnect());
+    });
+  }
+
+  const authenticator = createAuthenticator({ sql, logger: app.log, cacheTtlMs: options.authCacheTtlMs });
+  const gate = createConcurrencyGate({
+    max: config.databasePoolMax,
+    queueTimeoutMs: options.dbQueueTimeoutMs ?? 2000,
+  });
+
+  app.decorateRequest('auth', null);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send({ error: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' });
+  });
+
+  app.register(rateLimit, {
+    global: false,
+    max: config.rateLimitMax,
+    timeWindow: config.rateLimitWindowMs,
+    ...(redis ? { redis, nameSpace: 'mbuzz-ratelimit:' } : {}),
+    // A Redis outage must not take ingestion down with it: count nothing rather than refuse everything.
+    skipOnError: true,
+    keyGenerator: (request) => request.auth?.keyId ?? request.ip,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        429,
+        'rate_limited',
+        `rate limit of ${context.max} requests exceeded, retry in ${context.after}`,
+      ),
+  });
+
+  app.register(
+    async (api) => {
+      healthRoute(api, { sql, version: packageJson.version, timeoutMs: options.healthTimeoutMs ?? 1000 });
+      api.register(async (authenticated) => {
+        // Runs before the rate-limit hook (route hooks come after scope hooks), so limits key on the API key.
+        authenticated.addHook('onRequest', async (request) => {
+          request.auth = await authenticator.authenticate(request.headers.authorization);
+        });
+        eventsRoute(authenticated, { sql, gate });
+        validateRoute(authenticated);
+      });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}
