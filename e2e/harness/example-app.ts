@@ -12,6 +12,8 @@ export interface ExampleApp {
   readonly service: ChildService;
   /** e.g. `http://127.0.0.1:41234` (no trailing slash). */
   readonly origin: string;
+  /** Exit statuses that mean "shut down cleanly": 0, or 143 for a bare `next start` (128 + SIGTERM, by design). */
+  readonly cleanExitCodes: Array<number | string>;
   /**
    * SIGTERM, then wait for the exit. The adapter's signal hook flushes the queue before exiting, so
    * once this resolves every event the app recorded has been answered by ingest. Resolves the exit code.
@@ -64,6 +66,7 @@ export async function startExampleApp(name: ExampleName, options: ExampleAppOpti
     name,
     service,
     origin: `http://127.0.0.1:${port}`,
+    cleanExitCodes: usesNextStart ? [0, 143] : [0],
     stop: () => service.stop('SIGTERM'),
   };
 }
