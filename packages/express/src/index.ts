@@ -1,0 +1,3 @@
+export type { MbuzzClient, MbuzzOptions } from '@mbuzz/core';
+export type { MbuzzExpressOptions, MbuzzMiddleware, MbuzzRequestContext } from './mbuzz.js';
+export { mbuzz } from './mbuzz.js';
