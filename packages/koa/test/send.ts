@@ -1,0 +1,49 @@
+import http from 'node:http';
+
+export interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  setCookies: string[];
+  body: string;
+}
+
+export interface SendInit {
+  method?: string;
+  headers?: Record<string, string | string[] | undefined>;
+  body?: string;
+  /** Destroys the connection once this settles, before the answer (a visitor who leaves). */
+  abortAfter?: Promise<unknown>;
+}
+
+/**
+ * One HTTP request with exactly the headers given. Not `fetch`: it forces `Sec-Fetch-Mode: cors`, so it
+ * cannot send what a browser sends when it navigates.
+ */
+export function send(url: string, init: SendInit = {}): Promise<Answer> {
+  const headers = Object.fromEntries(
+    Object.entries(init.headers ?? {}).filter(
+      (entry): entry is [string, string | string[]] => entry[1] !== undefined,
+    ),
+  );
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: init.method ?? 'GET', headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          setCookies: res.headers['set-cookie'] ?? [],
+          body,
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+    init.abortAfter?.then(() => req.destroy(new Error('aborted by the test')));
+  });
+}
