@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MbuzzError, SendResult, SerializedBatch, Transport, WireEvent } from '../types';
-import { createBatchQueue, type DropInfo } from './batch-queue';
+import type { MbuzzError, SendResult, SerializedBatch, Transport, WireEvent } from '../types.js';
+import { createBatchQueue, type DropInfo } from './batch-queue.js';
 
 function event(i: number, padding = 0): WireEvent {
   return {

@@ -1,4 +1,4 @@
-import { createMbuzzError } from '../errors';
+import { createMbuzzError } from '../errors.js';
 import type {
   CloseResult,
   Logger,
@@ -7,12 +7,12 @@ import type {
   SerializedBatch,
   Transport,
   WireEvent,
-} from '../types';
-import { createDropReporter, type DropInfo } from './drop-reporter';
-import { EventRing, type TakenBatch } from './event-ring';
-import { utf8ByteLength } from './utf8-byte-length';
+} from '../types.js';
+import { createDropReporter, type DropInfo } from './drop-reporter.js';
+import { EventRing, type TakenBatch } from './event-ring.js';
+import { utf8ByteLength } from './utf8-byte-length.js';
 
-export type { DropInfo, DropReason } from './drop-reporter';
+export type { DropInfo, DropReason } from './drop-reporter.js';
 
 export interface BatchQueueOptions {
   transport: Transport;

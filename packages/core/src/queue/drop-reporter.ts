@@ -1,5 +1,5 @@
-import { createMbuzzError } from '../errors';
-import type { Logger, MbuzzError } from '../types';
+import { createMbuzzError } from '../errors.js';
+import type { Logger, MbuzzError } from '../types.js';
 
 export type DropReason =
   /** The queue was full (events or bytes): the oldest events made room for newer ones. */

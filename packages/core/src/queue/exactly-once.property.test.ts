@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { delay, HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpTransport } from '../transport/http-transport';
-import type { WireEvent } from '../types';
-import { createBatchQueue } from './batch-queue';
+import { createHttpTransport } from '../transport/http-transport.js';
+import type { WireEvent } from '../types.js';
+import { createBatchQueue } from './batch-queue.js';
 
 /**
  * Queue + HTTP transport against a stub ingest that dedupes by event_id like the real one: whatever

@@ -4,9 +4,9 @@
  * FETCH=node: use createNodeFetch() (keep-alive undici agent) instead of the global fetch.
  */
 
-import { createHttpTransport } from '../../transport/http-transport';
-import { createNodeFetch } from '../../transport/node-dispatcher';
-import { createBatchQueue } from '../batch-queue';
+import { createHttpTransport } from '../../transport/http-transport.js';
+import { createNodeFetch } from '../../transport/node-dispatcher.js';
+import { createBatchQueue } from '../batch-queue.js';
 
 const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:9/api/v1';
 const count = Number(process.env.COUNT ?? 5);
