@@ -1,10 +1,13 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPeerTracker, type PageViewInput, type PeerName } from './peer-tracker.js';
 
 /**
  * One benchmarked server, in its own process so it never shares an event loop with autocannon:
  * `node --import tsx middleware/bench-server.ts <express|koa|fastify> <bare|mbuzz|posthog|segment>`.
- * Env: SINK_URL (the local analytics sink), MBUZZ_API_KEY. Prints `listening <port>`.
+ * Env: SINK_URL (the local analytics sink), MBUZZ_API_KEY. Prints `listening <port> <cpuPort>`: a GET on
+ * cpuPort answers `process.cpuUsage()`, so the run can also bill CPU time per request, a figure that
+ * holds up better than requests/s when other processes share the machine.
  */
 export type Framework = 'express' | 'koa' | 'fastify';
 export type Variant = 'bare' | 'mbuzz' | PeerName;
@@ -22,7 +25,8 @@ const mbuzzOptions = {
   apiUrl: `${sinkUrl}/api/v1`,
   logger: { warn() {}, error() {} },
 };
-const peer = variant === 'posthog' || variant === 'segment' ? createPeerTracker(variant, sinkUrl) : undefined;
+const peer =
+  variant === 'posthog' || variant === 'segment' ? await createPeerTracker(variant, sinkUrl) : undefined;
 
 const inputOf = (
   url: string,
@@ -98,10 +102,16 @@ async function start(): Promise<number> {
   return (app.server.address() as AddressInfo).port;
 }
 
+const cpuServer = createServer((_req, res) => res.end(JSON.stringify(process.cpuUsage())));
+await new Promise<void>((resolve) => cpuServer.listen(0, '127.0.0.1', resolve));
+
 start().then(
-  (port) => console.log(`listening ${port}`),
+  (port) => console.log(`listening ${port} ${(cpuServer.address() as AddressInfo).port}`),
   (error) => {
     console.error(error);
     process.exit(1);
   },
 );
+
+// Measurements are over once the signal comes: exit at once (normal exit, so --cpu-prof can write).
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));

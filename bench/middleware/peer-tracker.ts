@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Analytics } from '@segment/analytics-node';
-import { PostHog } from 'posthog-node';
 
 /** What the peer middlewares know about a request: as much as the mbuzz adapter reads. */
 export interface PageViewInput {
@@ -23,10 +21,10 @@ export type PeerName = 'posthog' | 'segment';
  * visitor's cookie when there is one (what an app does with server-side analytics), else a new UUID.
  *
  * @example
- * const tracker = createPeerTracker('posthog', 'http://127.0.0.1:9999');
+ * const tracker = await createPeerTracker('posthog', 'http://127.0.0.1:9999');
  * tracker.pageView({ url, path, referrer, userAgent, cookie });
  */
-export function createPeerTracker(name: PeerName, sinkUrl: string): PeerTracker {
+export async function createPeerTracker(name: PeerName, sinkUrl: string): Promise<PeerTracker> {
   const distinctId = (cookie: string | undefined) =>
     /(?:^|;\s*)_mbuzz_vid=([^;]+)/.exec(cookie ?? '')?.[1] ?? randomUUID();
   const utm = (url: string) => {
@@ -39,7 +37,9 @@ export function createPeerTracker(name: PeerName, sinkUrl: string): PeerTracker 
     return out;
   };
 
+  // Imported on demand: the other variants' processes must not pay for loading an SDK they do not use.
   if (name === 'posthog') {
+    const { PostHog } = await import('posthog-node');
     const posthog = new PostHog('phc_bench0000000000000000000000000000000000000', { host: sinkUrl });
     return {
       pageView(input) {
@@ -57,6 +57,7 @@ export function createPeerTracker(name: PeerName, sinkUrl: string): PeerTracker 
       },
     };
   }
+  const { Analytics } = await import('@segment/analytics-node');
   const analytics = new Analytics({ writeKey: 'bench-write-key', host: sinkUrl });
   return {
     pageView(input) {
