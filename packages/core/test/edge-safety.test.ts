@@ -71,9 +71,7 @@ describe('static import graph', () => {
     const { nodeImports, files } = await walk(`${distDir}index.js`);
     expect(nodeImports).toEqual([]);
     // The walk really went through the dependencies, not just our own file.
-    for (const dependency of ['cookie', 'isbot', 'uuidv7']) {
-      expect(files.some((f) => f.includes(`/${dependency}/`))).toBe(true);
-    }
+    expect(files.some((f) => f.includes('/isbot/'))).toBe(true);
     expect(files.some((f) => f.includes('/undici/'))).toBe(false);
   });
 

@@ -4,6 +4,7 @@ import { createMemoryTransport } from '../testing/create-memory-transport.js';
 import { navigationView } from '../testing/request-views.js';
 import { buildIdentityCookie } from './build-identity-cookie.js';
 import { generateSessionId, generateVisitorId, isSessionId, isVisitorId } from './random-hex.js';
+import { readCookie } from './read-identity-cookies.js';
 import { formatSessionCookie, parseSessionCookie, sourceFingerprint } from './session-cookie.js';
 
 const client = createClient({ transport: createMemoryTransport() });
@@ -156,5 +157,26 @@ describe('session cookie value', () => {
       sourceFingerprint({ utm_source: 'b' }, undefined),
     );
     expect(sourceFingerprint(undefined, 'a.com')).not.toBe(sourceFingerprint(undefined, 'b.com'));
+  });
+});
+
+describe('readCookie', () => {
+  it.each([
+    ['_mbuzz_vid=abc', 'abc'],
+    ['a=1; _mbuzz_vid=abc; b=2', 'abc'],
+    ['a=1;_mbuzz_vid=abc', 'abc'],
+    ['x_mbuzz_vid=evil; _mbuzz_vid=good', 'good'],
+    ['_mbuzz_vid_old=evil; _mbuzz_vid=good', 'good'],
+    ['a=_mbuzz_vid=evil; _mbuzz_vid=good', 'good'],
+    ['_mbuzz_vid=first; _mbuzz_vid=second', 'first'],
+    ['_mbuzz_vid = spaced ', 'spaced'],
+    ['_mbuzz_vid="quoted"', 'quoted'],
+    ['_mbuzz_vid=a%20b', 'a b'],
+    ['_mbuzz_vid=%E0%A4%A', '%E0%A4%A'],
+    ['_mbuzz_vid=', ''],
+    ['other=1', undefined],
+    ['_mbuzz_vid', undefined],
+  ])('%j → %j', (header, expected) => {
+    expect(readCookie(header, '_mbuzz_vid')).toBe(expected);
   });
 });

@@ -7,18 +7,22 @@ let offset = 0;
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
-/** `byteCount` random bytes as lowercase hex (`2 × byteCount` characters). */
-export function randomHex(byteCount: number): string {
+/** `byteCount` fresh random bytes (a view into the pool: read them, do not keep the array). */
+export function randomBytes(byteCount: number): Uint8Array {
   if (offset + byteCount > pool.length) {
     pool = crypto.getRandomValues(new Uint8Array(Math.max(POOL_BYTES, byteCount)));
     offset = 0;
   }
+  const bytes = pool.subarray(offset, offset + byteCount);
+  offset += byteCount; // every byte is handed out once
+  return bytes;
+}
+
+/** `byteCount` random bytes as lowercase hex (`2 × byteCount` characters). */
+export function randomHex(byteCount: number): string {
+  const bytes = randomBytes(byteCount);
   let out = '';
-  const end = offset + byteCount;
-  for (let i = offset; i < end; i++) out += HEX[pool[i] as number];
-  // Bytes handed out are zeroed so the pool never holds an id that was already issued.
-  pool.fill(0, offset, end);
-  offset = end;
+  for (let i = 0; i < byteCount; i++) out += HEX[bytes[i] as number];
   return out;
 }
 

@@ -1,4 +1,3 @@
-import { parseCookie } from 'cookie';
 import type { RequestView } from '../types.js';
 import { SESSION_COOKIE, VISITOR_COOKIE } from './cookie-names.js';
 
@@ -11,10 +10,45 @@ export function readIdentityCookies(view: RequestView): { visitor?: string; sess
   const raw = view.headers.cookie;
   // HTTP/2 may split the Cookie header in several; they join with `; ` (not `, ` like other headers).
   const header = Array.isArray(raw) ? raw.join('; ') : raw;
-  // Most requests of a site that never ran mbuzz: skip parsing entirely.
+  // Most requests of a site that never ran mbuzz: nothing to read.
   if (typeof header !== 'string' || !header.includes('_mbuzz_')) return {};
-  const cookies = parseCookie(header);
-  return { visitor: cookies[VISITOR_COOKIE], session: cookies[SESSION_COOKIE] };
+  return { visitor: readCookie(header, VISITOR_COOKIE), session: readCookie(header, SESSION_COOKIE) };
+}
+
+/**
+ * One cookie's value from a Cookie header, without parsing the others (a site's header is often
+ * kilobytes of analytics cookies; this runs on every page view). The first occurrence wins, as in the
+ * `cookie` package; surrounding quotes are removed and %-escapes decoded.
+ */
+export function readCookie(header: string, name: string): string | undefined {
+  let from = 0;
+  while (from < header.length) {
+    const at = header.indexOf(name, from);
+    if (at === -1) return undefined;
+    from = at + name.length;
+    if (!startsPair(header, at)) continue;
+    let eq = from;
+    while (header.charCodeAt(eq) === 32 || header.charCodeAt(eq) === 9) eq++;
+    if (header.charCodeAt(eq) !== 61 /* = */) continue;
+    let end = header.indexOf(';', eq + 1);
+    if (end === -1) end = header.length;
+    let value = header.slice(eq + 1, end).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (!value.includes('%')) return value;
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** The name starts a `name=value` pair: at the header start or after `;` and optional spaces. */
+function startsPair(header: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && (header.charCodeAt(i) === 32 || header.charCodeAt(i) === 9)) i--;
+  return i < 0 || header.charCodeAt(i) === 59 /* ; */;
 }
 
 function asString(value: unknown): string | undefined {

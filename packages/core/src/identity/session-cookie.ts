@@ -30,7 +30,6 @@ export interface SessionCookie {
 const MAX_FINGERPRINTS = 4;
 /** Keeps the whole Set-Cookie header far below the 4096-byte limit browsers enforce. */
 const MAX_PENDING_CHARS = 2400;
-const FINGERPRINT_PATTERN = /^[0-9a-z]{1,8}$/;
 
 export function parseSessionCookie(value: string | undefined): SessionCookie | undefined {
   if (value === undefined) return undefined;
@@ -40,13 +39,23 @@ export function parseSessionCookie(value: string | undefined): SessionCookie | u
   if (firstDot === -1) return { sessionId, fingerprints: [], pending: undefined };
 
   // Malformed state keeps the (valid) session but is otherwise ignored.
-  const [fingerprintPart = '', pendingPart] = value.slice(firstDot + 1).split('.', 2);
-  const fingerprints = fingerprintPart
-    .split('-')
-    .filter((f) => FINGERPRINT_PATTERN.test(f))
-    .slice(0, MAX_FINGERPRINTS);
-  const pending = pendingPart ? decodePending(pendingPart) : undefined;
+  const secondDot = value.indexOf('.', firstDot + 1);
+  const fingerprintPart = secondDot === -1 ? value.slice(firstDot + 1) : value.slice(firstDot + 1, secondDot);
+  const fingerprints: string[] = [];
+  for (const fingerprint of fingerprintPart.split('-')) {
+    if (isFingerprint(fingerprint) && fingerprints.length < MAX_FINGERPRINTS) fingerprints.push(fingerprint);
+  }
+  const pending = secondDot === -1 ? undefined : decodePending(value.slice(secondDot + 1));
   return { sessionId, fingerprints, pending };
+}
+
+function isFingerprint(text: string): boolean {
+  if (text.length === 0 || text.length > 8) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 122))) return false;
+  }
+  return true;
 }
 
 export function formatSessionCookie(cookie: SessionCookie): string {
@@ -66,24 +75,32 @@ export function sourceFingerprint(
   attribution: Attribution | undefined,
   referrerSite: string | undefined,
 ): string {
-  let text: string;
+  let hash = FNV_OFFSET;
   if (attribution !== undefined) {
-    text = 'q';
-    for (const key of ATTRIBUTION_KEYS) {
-      const value = attribution[key];
-      if (value !== undefined) text += `\n${key}=${value}`;
+    hash = fnv(hash, 'q');
+    for (let i = 0; i < ATTRIBUTION_KEYS.length; i++) {
+      const value = attribution[ATTRIBUTION_KEYS[i] as string];
+      if (value === undefined) continue;
+      // The key's position stands for the key; the separator keeps `a`+`bc` apart from `ab`+`c`.
+      hash = Math.imul(hash ^ (i + 1), 0x01000193);
+      hash = Math.imul(fnv(hash, value) ^ 0x0a, 0x01000193);
     }
   } else if (referrerSite) {
-    text = `r\n${referrerSite}`;
+    hash = fnv(fnv(hash, 'r\n'), referrerSite);
   } else {
     return '';
   }
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
   return (hash >>> 0).toString(36);
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+function fnv(hash: number, text: string): number {
+  let h = hash;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h;
 }
 
 function encodePending(pending: PendingLanding): string {
