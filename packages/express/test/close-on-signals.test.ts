@@ -37,6 +37,12 @@ describe('handleSignals', () => {
     expect(events.map((e) => e.event_type)).toEqual(['page_view']);
   });
 
+  it("also when the app's own `once` handler was added before mbuzz()", async () => {
+    const { exit, events } = await visitThenSignal('SIGTERM', 'own-handler-first');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(events.map((e) => e.event_type)).toEqual(['page_view']);
+  });
+
   it('flushes on SIGINT too', async () => {
     const { exit, events } = await visitThenSignal('SIGINT', 'no-handler');
     expect(exit).toEqual({ code: null, signal: 'SIGINT' });

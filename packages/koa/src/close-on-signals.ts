@@ -31,6 +31,7 @@ export function closeOnSignals(
   const remove = () => {
     for (const signal of SHUTDOWN_SIGNALS) process.off(signal, onSignal);
   };
-  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
+  // First in line, so that the app's own listeners — `once` ones too — are still registered when we look.
+  for (const signal of SHUTDOWN_SIGNALS) process.prependListener(signal, onSignal);
   return remove;
 }
