@@ -1,63 +1,13 @@
 import { createMbuzzError } from '../errors.js';
-import type {
-  CloseResult,
-  Logger,
-  MbuzzError,
-  SendResult,
-  SerializedBatch,
-  Transport,
-  WireEvent,
-} from '../types.js';
-import { createDropReporter, type DropInfo } from './drop-reporter.js';
+import type { CloseResult, WireEvent } from '../types.js';
+import type { BatchQueue, BatchQueueOptions } from './batch-queue-options.js';
+import { deliverBatch, rejectedEventIds } from './deliver-batch.js';
+import { createDropReporter } from './drop-reporter.js';
 import { EventRing, type TakenBatch } from './event-ring.js';
 import { utf8ByteLength } from './utf8-byte-length.js';
 
+export type { BatchQueue, BatchQueueOptions, BatchQueueStats } from './batch-queue-options.js';
 export type { DropInfo, DropReason } from './drop-reporter.js';
-
-export interface BatchQueueOptions {
-  transport: Transport;
-  /** Events per request; reaching it starts a flush. Default 50 (the server takes at most 500). */
-  batchSize?: number;
-  /** A flush runs this often while events wait. Default 30 000 ms. */
-  flushIntervalMs?: number;
-  /** Most events kept; beyond it the oldest are dropped. Default 10 000. */
-  maxQueueSize?: number;
-  /** Most bytes of serialized events kept; beyond it the oldest are dropped. Default 10 MiB. */
-  maxQueueBytes?: number;
-  /** Largest request body, envelope included. Default 900 KiB (the server takes at most 1 MiB). */
-  maxBatchBytes?: number;
-  /** Called when events are given up on (aggregated: at most once per `dropReportIntervalMs`). */
-  onDrop?: (info: DropInfo) => void;
-  /** Called for every failure reported (drops, failed deliveries). A throw is contained. */
-  onError?: (error: MbuzzError) => void;
-  logger?: Logger;
-  /** Per-event drops (queue full, after close) are reported at most this often. Default 10 000 ms. */
-  dropReportIntervalMs?: number;
-  /** Clock, for tests. Default `Date.now`. */
-  now?: () => number;
-}
-
-export interface BatchQueueStats {
-  /** Events waiting in the queue (not counting the batch in flight). */
-  queued: number;
-  queuedBytes: number;
-  /** Events the server accepted (duplicates included: for the sender a duplicate is a success). */
-  sent: number;
-  /** Events given up on: queue full, too large, rejected, refused, queued after close. */
-  dropped: number;
-  /** Events in the request in flight. */
-  inFlight: number;
-}
-
-export interface BatchQueue {
-  /** Queues one event. Cheap, synchronous, never throws. */
-  enqueue(event: WireEvent): void;
-  /** Resolves when everything queued before the call has been answered or given up on. Never rejects. */
-  flush(): Promise<void>;
-  /** Flushes, stops the timer, aborts what is still in flight at the deadline (default 5000 ms). */
-  close(options?: { timeoutMs?: number }): Promise<CloseResult>;
-  stats(): BatchQueueStats;
-}
 
 /** `{"events":[` + `]}` around the comma-joined events. */
 const ENVELOPE_BYTES = 13;
@@ -96,7 +46,8 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   let queuedBytes = 0;
   let sent = 0;
   let dropped = 0;
-  let inFlight = 0;
+  /** The batch the transport has now (one flush in flight at a time). */
+  let inFlight: TakenBatch | undefined;
   let closed = false;
   let timer: ReturnType<typeof setInterval> | undefined;
   let draining: Promise<void> | undefined;
@@ -203,20 +154,9 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   async function sendOne(): Promise<boolean> {
     const batch = ring.take(batchSize, maxBatchBytes - ENVELOPE_BYTES);
     queuedBytes -= batch.bytes;
-    inFlight = batch.ids.length;
-    let result: SendResult;
-    try {
-      result = await deliver(batch);
-    } catch (cause) {
-      // A custom transport broke its promise never to reject: treat as retryable.
-      result = {
-        ok: false,
-        retryable: true,
-        error: createMbuzzError('internal', 'transport threw', { cause, eventIds: batch.ids }),
-      };
-    } finally {
-      inFlight = 0;
-    }
+    inFlight = batch;
+    const result = await deliverBatch(transport, batch, abort.signal);
+    inFlight = undefined;
     if (result.ok) {
       failures = 0;
       skipTicks = 0;
@@ -246,17 +186,6 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     dropped += batch.ids.length;
     reporter.fail(result.error, { reason: 'failed', eventIds: batch.ids });
     return true;
-  }
-
-  function deliver(batch: TakenBatch): Promise<SendResult> {
-    if (transport.sendSerialized) {
-      const serialized: SerializedBatch = { json: batch.json, ids: batch.ids };
-      return transport.sendSerialized(serialized, abort.signal);
-    }
-    return transport.send(
-      batch.json.map((json) => JSON.parse(json) as WireEvent),
-      abort.signal,
-    );
   }
 
   function requeue(batch: TakenBatch): void {
@@ -304,11 +233,12 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     // Racing the deadline too: a custom transport that ignores the abort signal cannot hang close().
     await Promise.race([work.catch(() => {}), deadlineReached]);
     clearTimeout(deadline);
-    const pending = ring.size + inFlight;
+    // At the deadline the aborted batch may not be back in the ring yet: it is pending all the same.
+    const pending = ring.size + (inFlight?.ids.length ?? 0);
     if (pending > 0) {
       reporter.fail(
         createMbuzzError('aborted', `closed with ${pending} events undelivered`, {
-          eventIds: ring.peekIds(100),
+          eventIds: [...(inFlight?.ids ?? []), ...ring.peekIds(100)].slice(0, 100),
         }),
       );
     }
@@ -323,20 +253,12 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
       closing ??= closeOnce(closeOptions?.timeoutMs ?? 5000);
       return closing;
     },
-    stats: () => ({ queued: ring.size, queuedBytes, sent, dropped, inFlight }),
+    stats: () => ({
+      queued: ring.size,
+      queuedBytes,
+      sent,
+      dropped,
+      inFlight: inFlight?.ids.length ?? 0,
+    }),
   };
-}
-
-function rejectedEventIds(ids: readonly string[], rejected: Array<{ index: number }>): string[] {
-  const out: string[] = [];
-  if (!Array.isArray(rejected)) return out;
-  const seen = new Set<number>();
-  for (const entry of rejected) {
-    const index = entry?.index;
-    if (Number.isInteger(index) && index >= 0 && index < ids.length && !seen.has(index)) {
-      seen.add(index);
-      out.push(ids[index] as string);
-    }
-  }
-  return out;
 }
