@@ -115,16 +115,18 @@ export interface RequestTracking {
   /** Whether this request is a candidate page view (a real document navigation, not skipped, not a bot). */
   readonly isNavigation: boolean;
   /**
-   * Cookies to set on the response. Only navigations get cookies (sub-requests never mint ids).
-   * Call before headers are sent; pass the status if it is known at that point (it decides whether a
-   * redirect carries the landing attribution forward).
+   * Cookies to set on the response. Only navigations get cookies (sub-requests never mint ids), and
+   * none for an error status (≥ 400). Call before headers are sent; pass the status if it is known at
+   * that point: a redirect (3xx except 304) stores the landing attribution in the session cookie for
+   * the next page view. Without a status nothing is carried.
    */
   cookies(status?: number): CookieToSet[];
   /** Custom event with this request's identity, e.g. `track('signup', { plan: 'pro' })`. Never throws. */
   track(eventType: string, properties?: Record<string, unknown>): void;
   /**
    * Call once when the response is finished (status known). Enqueues the page view if this is a
-   * navigation with a status below 300; a 3xx is not a page view. Idempotent, never throws.
+   * navigation answered 2xx or 304 (a reload revalidated from the browser cache), or with no status;
+   * a redirect (other 3xx) or an error (≥ 400) is not a page view. Idempotent, never throws.
    */
   end(status?: number): void;
 }

@@ -62,11 +62,22 @@ describe('createClient', () => {
   it('does not count redirects or error pages as page views', async () => {
     const transport = createMemoryTransport();
     const client = createClient({ transport, logger: silentLogger() });
-    for (const status of [301, 302, 304, 404, 500])
+    for (const status of [301, 302, 303, 307, 308, 404, 500])
       client.begin(navigationView('https://shop.example/x')).end(status);
     client.begin(navigationView('https://shop.example/ok')).end(200);
     await client.flush();
     expect(transport.events.map((e) => e.properties.path)).toEqual(['/ok']);
+    await client.close();
+  });
+
+  it('counts a 304 (a reload revalidated against the browser cache) as a page view', async () => {
+    const transport = createMemoryTransport();
+    const client = createClient({ transport, logger: silentLogger() });
+    const tracking = client.begin(navigationView('https://shop.example/cached'));
+    expect(tracking.cookies(304)).toHaveLength(2);
+    tracking.end(304);
+    await client.flush();
+    expect(transport.events.map((e) => e.properties.path)).toEqual(['/cached']);
     await client.close();
   });
 

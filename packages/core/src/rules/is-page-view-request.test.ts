@@ -178,7 +178,7 @@ describe('isPageViewStatus', () => {
     [undefined, true],
     [301, false],
     [302, false],
-    [304, false],
+    [304, true],
     [399, false],
     [400, false],
     [404, false],

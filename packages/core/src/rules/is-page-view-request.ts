@@ -23,14 +23,15 @@ export function isPageViewRequest(view: RequestView, isSkippedPath: (path: strin
 }
 
 /**
- * Only a successful answer is a page view: a 3xx sends the visitor elsewhere (that page counts), and
- * 4xx/5xx are errors. An unknown status (`undefined`) counts as success.
+ * A page view is a successful answer, or 304: a reload revalidated against the browser cache (frameworks
+ * answer 304 to `If-None-Match` by default) still shows the page. Other 3xx send the visitor elsewhere
+ * (that page counts instead); 4xx/5xx are errors. An unknown status (`undefined`) counts as success.
  */
 export function isPageViewStatus(status: number | undefined): boolean {
-  return status === undefined || (status >= 200 && status < 300);
+  return status === undefined || (status >= 200 && status < 300) || status === 304;
 }
 
 /** A redirect: the landing attribution must travel to the next page (see the session cookie state). */
 export function isRedirectStatus(status: number | undefined): boolean {
-  return status !== undefined && status >= 300 && status < 400;
+  return status !== undefined && status >= 300 && status < 400 && status !== 304;
 }
