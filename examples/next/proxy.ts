@@ -20,8 +20,16 @@ function app(request: NextRequest) {
 export default withMbuzz({ flushIntervalMs }, app);
 
 export const config = {
-  // The page routes only: a navigation to a path that later renders a 404 would otherwise count as a
-  // page view (a proxy runs before the route is resolved). Apps with many routes can use the catch-all
-  // matcher from the @mbuzz/next README instead.
-  matcher: ['/', '/pricing', '/about', '/signup', '/welcome', '/promo'],
+  matcher: [
+    {
+      // The page routes only: a proxy runs before the route is resolved, so with a catch-all matcher a
+      // navigation to a missing page would count (see the @mbuzz/next README for the catch-all one).
+      source: '/:page(pricing|about|signup|welcome|promo)?',
+      // Next removes its router headers before the proxy sees the request: skip prefetches here.
+      missing: [
+        { type: 'header', key: 'next-router-prefetch' },
+        { type: 'header', key: 'purpose', value: 'prefetch' },
+      ],
+    },
+  ],
 };

@@ -57,7 +57,7 @@ const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) 
       request.mbuzz = client.begin(requestView(request));
     } catch (error) {
       request.mbuzz = untracked;
-      request.log.warn({ err: error }, 'mbuzz: request not tracked');
+      request.log.warn({ err: error }, '[mbuzz] request not tracked');
     }
     next();
   });
@@ -69,7 +69,7 @@ const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) 
       // reply.header('set-cookie', …) appends to cookies the app already set.
       for (const cookie of cookies) reply.header('set-cookie', cookie.header);
     } catch (error) {
-      request.log.warn({ err: error }, 'mbuzz: cookies not set');
+      request.log.warn({ err: error }, '[mbuzz] cookies not set');
     }
     next(null, payload);
   });
@@ -78,7 +78,7 @@ const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) 
     try {
       (request.mbuzz as RequestTracking | null)?.end?.(reply.statusCode);
     } catch (error) {
-      request.log.warn({ err: error }, 'mbuzz: page view not recorded');
+      request.log.warn({ err: error }, '[mbuzz] page view not recorded');
     }
     next();
   });

@@ -26,7 +26,7 @@ export function withMbuzz(options: MbuzzOptions = {}, appMiddleware?: NextMiddle
       // Core rules out `/_next/*`, files, prefetches (Next-Router-Prefetch, Purpose), RSC fetches and bots.
       const tracking = client.begin({
         method: request.method,
-        url: request.url,
+        url: visitorUrl(request),
         headers: Object.fromEntries(request.headers),
         cookies: Object.fromEntries(request.cookies.getAll().map((c) => [c.name, c.value])),
       });
@@ -47,10 +47,23 @@ export function withMbuzz(options: MbuzzOptions = {}, appMiddleware?: NextMiddle
       return result;
     } catch (error) {
       // Core never throws; this only keeps an SDK bug from failing the visitor's request.
-      options.logger?.error('mbuzz: request not tracked', error);
+      options.logger?.error('[mbuzz] request not tracked', error);
       return response;
     }
   };
+}
+
+/**
+ * The URL as the visitor saw it. Next builds `request.url` from the server's own hostname and port
+ * (`127.0.0.1:3000` behind a proxy), so the host comes from `X-Forwarded-Host` or `Host`; the scheme
+ * Next already takes from the socket or `X-Forwarded-Proto`.
+ */
+function visitorUrl(request: NextRequest): string {
+  const forwarded = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+  const host = forwarded || request.headers.get('host');
+  if (!host) return request.url;
+  const url = new URL(request.url);
+  return `${url.protocol}//${host}${url.pathname}${url.search}`;
 }
 
 function withSetCookies(response: Response, cookies: CookieToSet[]): Response {

@@ -104,6 +104,22 @@ export function defineCases(
       expect(middlewareHeaders(response?.headers as Headers)).toEqual(encodedBy(NextResponse, expected));
     });
 
+    it('records the host the visitor used, not the one Next listens on', async () => {
+      const { run, delivered } = setup();
+      const viaProxy = { ...NAVIGATION, host: '127.0.0.1:3000', 'x-forwarded-host': 'www.shop.example' };
+      const first = await run('/?utm_source=x', viaProxy);
+      const jar = cookieJar(first?.headers.getSetCookie() ?? []);
+      const cookie = `_mbuzz_vid=${jar._mbuzz_vid}; _mbuzz_sid=${jar._mbuzz_sid}`;
+      await run('/about', { ...viaProxy, cookie, referer: 'https://www.shop.example/?utm_source=x' });
+      const events = await delivered();
+      expect(events.map((e) => e.properties.url)).toEqual([
+        'https://www.shop.example/?utm_source=x',
+        'https://www.shop.example/about',
+      ]);
+      // An internal link is not an external referrer: the session goes on.
+      expect(events[1]?.session_id).toBe(events[0]?.session_id);
+    });
+
     it('keeps a returning visitor’s id and replaces only the mbuzz cookies on the request', async () => {
       const { run, delivered } = setup();
       const first = await run('/');
