@@ -55,6 +55,15 @@ describe('identity cookies on the response', () => {
     expect([tracking.visitorId, tracking.sessionId]).toEqual([VID, SID]);
   });
 
+  it('falls back to the Cookie header when the parsed cookies do not have ours', () => {
+    const view = {
+      ...navigationView('https://shop.example/', { cookies: { _mbuzz_vid: VID, _mbuzz_sid: SID } }),
+      cookies: new Map() as unknown as Record<string, string>,
+    };
+    const tracking = client.begin(view);
+    expect([tracking.visitorId, tracking.sessionId]).toEqual([VID, SID]);
+  });
+
   it('reads a Cookie header split in several (HTTP/2)', () => {
     const view = navigationView('https://shop.example/', {
       headers: { cookie: [`_mbuzz_vid=${VID}`, `theme=dark; _mbuzz_sid=${SID}`] },

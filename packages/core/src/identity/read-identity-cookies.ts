@@ -5,7 +5,11 @@ import { SESSION_COOKIE, VISITOR_COOKIE } from './cookie-names.js';
 export function readIdentityCookies(view: RequestView): { visitor?: string; session?: string } {
   const parsed = view.cookies;
   if (parsed !== undefined && parsed !== null && typeof parsed === 'object') {
-    return { visitor: asString(parsed[VISITOR_COOKIE]), session: asString(parsed[SESSION_COOKIE]) };
+    const visitor = asString(parsed[VISITOR_COOKIE]);
+    const session = asString(parsed[SESSION_COOKIE]);
+    // Neither found: the adapter's object may not be a plain record (or was parsed before a rewrite);
+    // the header is the source of truth.
+    if (visitor !== undefined || session !== undefined) return { visitor, session };
   }
   const raw = view.headers.cookie;
   // HTTP/2 may split the Cookie header in several; they join with `; ` (not `, ` like other headers).
