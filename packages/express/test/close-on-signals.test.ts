@@ -1,11 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { navigationView } from '@mbuzz/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runSignalApp, type SignalApp, startSink } from './run-signal-app.js';
 import { send } from './send.js';
+import { type SpawnedApp, spawnApp } from './spawn-app.js';
+import { startSink } from './start-sink.js';
 
 // Each case runs a real Express app in a child process (signals cannot be tried in the test process).
+const fixture = fileURLToPath(new URL('./fixtures/signal-app.ts', import.meta.url));
+
 describe('handleSignals', () => {
-  let app: SignalApp | undefined;
+  let app: SpawnedApp | undefined;
   let closeSink: (() => Promise<void>) | undefined;
 
   afterEach(async () => {
@@ -17,7 +21,10 @@ describe('handleSignals', () => {
   async function visitThenSignal(signal: NodeJS.Signals, ...args: string[]) {
     const sink = await startSink();
     closeSink = sink.close;
-    app = await runSignalApp(sink.url, ...args);
+    app = await spawnApp(['--import', 'tsx', fixture, ...args], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { SINK_URL: sink.url },
+    });
     const url = `${app.origin}/?utm_source=signal`;
     const answer = await send(url, { headers: navigationView(url).headers });
     expect(answer.status).toBe(200);
