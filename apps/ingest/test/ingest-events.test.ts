@@ -162,8 +162,8 @@ describe('ingest: idempotency and order', () => {
       landing_url: 'https://s.test/?utm_source=fb&fbclid=F',
       page_view_count: 2,
     });
-    expect((row?.started_at as Date).toISOString()).toBe(at(0));
-    expect((row?.last_activity_at as Date).toISOString()).toBe(at(10));
+    expect((row as { started_at: Date }).started_at.toISOString()).toBe(at(0));
+    expect((row as { last_activity_at: Date }).last_activity_at.toISOString()).toBe(at(10));
   });
 
   it('an event without session_id joins the latest session only within 30 minutes', async () => {
@@ -182,7 +182,7 @@ describe('ingest: idempotency and order', () => {
     expect(sessionOf(far.event_id)).toBeNull();
     expect(sessionOf(other.event_id)).toBeNull();
     const [session] = await db.sql`SELECT last_activity_at FROM sessions WHERE account_id = ${t.account.id}`;
-    expect((session?.last_activity_at as Date).toISOString()).toBe(at(25));
+    expect((session as { last_activity_at: Date }).last_activity_at.toISOString()).toBe(at(25));
   });
 
   it('8 concurrent batches sharing sessions in different orders all succeed', async () => {
