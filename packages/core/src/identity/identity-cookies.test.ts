@@ -157,6 +157,17 @@ describe('session cookie value', () => {
     expect(parsed?.pending?.attribution?.utm_source?.startsWith('xxx')).toBe(true);
   });
 
+  it('stores each fingerprint once, at most four', () => {
+    const value = formatSessionCookie({
+      sessionId: SID,
+      fingerprints: ['a', '', 'b', 'a', 'c', 'd', 'e'],
+      pending: undefined,
+    });
+    expect(value).toBe(`${SID}.a-b-c-d`);
+    expect(formatSessionCookie({ sessionId: SID, fingerprints: [''], pending: undefined })).toBe(SID);
+    expect(parseSessionCookie(`${SID}.a-b-c-d-e-f`)?.fingerprints).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('fingerprints depend on the source, not on order', () => {
     expect(sourceFingerprint(undefined, undefined)).toBe('');
     expect(sourceFingerprint({ utm_source: 'a', utm_medium: 'b' }, 'x.com')).toBe(

@@ -59,11 +59,18 @@ function isFingerprint(text: string): boolean {
 }
 
 export function formatSessionCookie(cookie: SessionCookie): string {
-  const fingerprints = [...new Set(cookie.fingerprints.filter((f) => f !== ''))].slice(0, MAX_FINGERPRINTS);
+  let fingerprints = '';
+  let count = 0;
+  const all = cookie.fingerprints;
+  for (let i = 0; i < all.length && count < MAX_FINGERPRINTS; i++) {
+    const fingerprint = all[i] as string;
+    if (fingerprint === '' || all.indexOf(fingerprint) !== i) continue; // empty or repeated
+    fingerprints = count === 0 ? fingerprint : `${fingerprints}-${fingerprint}`;
+    count++;
+  }
   const pending = cookie.pending ? encodePending(cookie.pending) : '';
-  if (pending !== '') return `${cookie.sessionId}.${fingerprints.join('-')}.${pending}`;
-  if (fingerprints.length > 0) return `${cookie.sessionId}.${fingerprints.join('-')}`;
-  return cookie.sessionId;
+  if (pending !== '') return `${cookie.sessionId}.${fingerprints}.${pending}`;
+  return count > 0 ? `${cookie.sessionId}.${fingerprints}` : cookie.sessionId;
 }
 
 /**
