@@ -27,6 +27,7 @@ export interface RejectedEvent {
 
 export const MAX_PROPERTIES_BYTES = 32 * 1024;
 export const MAX_PROPERTIES_DEPTH = 32;
+const MAX_ERRORS_PER_EVENT = 20;
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
 const STRING_PROPERTIES = ['url', 'path', 'referrer', 'user_agent', ...UTM_KEYS, ...CLICK_ID_KEYS];
 // Postgres text and jsonb refuse NUL and unpaired UTF-16 surrogates (both are valid in JSON strings).
@@ -51,7 +52,8 @@ export function validateEvents(
   const receivedAt = new Date(options.now).toISOString();
   for (let index = 0; index < events.length; index += 1) {
     const result = validateEvent(events[index], index, options.now, receivedAt);
-    if (Array.isArray(result)) rejected.push({ index, errors: result });
+    // Bounded, so an event with thousands of unknown fields cannot blow up the answer.
+    if (Array.isArray(result)) rejected.push({ index, errors: result.slice(0, MAX_ERRORS_PER_EVENT) });
     else valid.push(result);
   }
   return { valid, rejected };
