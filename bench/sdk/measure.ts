@@ -6,6 +6,9 @@ export const ROUND_SIZE = 400;
 /** Lets work an SDK defers to microtasks (or one macrotask turn) run, inside the timed region. */
 export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Untimed pause: lets pending timers and I/O callbacks of the previous subject run. */
+export const quiesce = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+
 declare const gc: () => void;
 
 export interface RoundTimes {

@@ -27,6 +27,7 @@ const REFERRER = 'https://www.google.com/';
 const USER_AGENT =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const VISITOR = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
+const SESSION = '4c0f1e1a2b3c4d5e6f708192a3b4c5d6';
 const HOUR_MS = 3_600_000;
 
 /**
@@ -104,6 +105,33 @@ function mbuzz(returning: boolean): SubjectFactory {
   };
 }
 
+/** `client.track()` with explicit ids and properties: the same call shape as the peers' capture/track. */
+const mbuzzTrack: SubjectFactory = {
+  name: 'mbuzz track() (explicit ids, properties)',
+  create(stubUrl) {
+    const client = createClient({
+      apiKey: 'sk_test_0123456789abcdef0123456789abcdef',
+      apiUrl: `${stubUrl}/api/v1`,
+      batchSize: 500,
+      flushIntervalMs: HOUR_MS,
+      maxQueueSize: 1_000_000,
+      maxQueueBytes: 1024 * 1024 * 1024,
+      logger: { warn: () => {}, error: () => {} },
+    });
+    return {
+      ...withInputs(
+        () => ({ visitorId: fresh(VISITOR), sessionId: fresh(SESSION), properties: pageProperties() }),
+        ({ visitorId, sessionId, properties }) =>
+          client.track({ eventType: 'page_view', visitorId, sessionId, properties }),
+      ),
+      flush: () => client.flush(),
+      close: async () => {
+        await client.close();
+      },
+    };
+  },
+};
+
 const posthog: SubjectFactory = {
   name: 'posthog-node capture()',
   create(stubUrl) {
@@ -146,4 +174,4 @@ const segment: SubjectFactory = {
   },
 };
 
-export const SUBJECTS: SubjectFactory[] = [mbuzz(true), mbuzz(false), posthog, segment];
+export const SUBJECTS: SubjectFactory[] = [mbuzz(true), mbuzz(false), mbuzzTrack, posthog, segment];
