@@ -41,7 +41,16 @@ describe('headless Chromium → examples/express → ingest → Postgres', () =>
     const stranger = createBrowserLikeClient(origin);
     browser = await launchChromium();
     try {
-      const context = await browser.newContext();
+      // Headless Chromium says "HeadlessChrome" in its User-Agent, which isbot rightly takes for a robot;
+      // a person's Chrome of the same version says "Chrome".
+      const userAgent = (
+        await browser.newPage().then(async (probe) => {
+          const ua = await probe.evaluate(() => navigator.userAgent);
+          await probe.close();
+          return ua;
+        })
+      ).replace('HeadlessChrome', 'Chrome');
+      const context = await browser.newContext({ userAgent });
       const page = await context.newPage();
       page.on('response', (response) => {
         const request = response.request();
@@ -103,8 +112,12 @@ describe('headless Chromium → examples/express → ingest → Postgres', () =>
 
   afterAll(async () => {
     await browser?.close().catch(() => {});
-    await killAllChildren();
-    await ingest?.stop();
+    await app?.stop();
+    try {
+      await ingest?.stop();
+    } finally {
+      await killAllChildren();
+    }
   });
 
   it('went through the journey as designed', () => {

@@ -38,8 +38,12 @@ export function describeExampleJourney(name: ExampleName): void {
     });
 
     afterAll(async () => {
-      await killAllChildren();
-      await ingest?.stop();
+      await app?.stop();
+      try {
+        await ingest?.stop();
+      } finally {
+        await killAllChildren();
+      }
     });
 
     it('serves the journey as a browser would see it', () => {

@@ -53,7 +53,7 @@ export async function startExampleApp(name: ExampleName, options: ExampleAppOpti
   if (!usesNextStart && !existsSync(serverJs)) {
     throw new Error(`${serverJs} is missing`);
   }
-  if (usesNextStart && !existsSync(join(dir, '.next', 'BUILD_ID'))) {
+  if (name === 'next' && !existsSync(join(dir, '.next', 'BUILD_ID'))) {
     throw new Error(`examples/next has no build: run \`pnpm turbo run build --filter=@mbuzz/example-next\``);
   }
   const args = usesNextStart
