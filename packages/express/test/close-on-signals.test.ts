@@ -50,6 +50,12 @@ describe('handleSignals', () => {
     expect(events.map((e) => e.event_type)).toEqual(['page_view']);
   });
 
+  it('with two middleware instances, flushes both, then re-raises once', async () => {
+    const { exit, events } = await visitThenSignal('SIGTERM', 'no-handler', 'hook', 'two-instances');
+    expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(events.map((e) => e.event_type)).toEqual(['page_view', 'page_view']);
+  });
+
   it('flushes on SIGINT too', async () => {
     const { exit, events } = await visitThenSignal('SIGINT', 'no-handler');
     expect(exit).toEqual({ code: null, signal: 'SIGINT' });

@@ -4,6 +4,16 @@ import type { CloseResult } from '@mbuzz/core';
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
+ * Marks mbuzz's own signal listeners, and holds the closes in flight, process-wide: several middleware
+ * instances (even of different mbuzz adapters) must neither take each other for the app's handler nor
+ * re-raise the signal while another one is still flushing.
+ */
+const HOOK = Symbol.for('mbuzz.signal-hook');
+const shared: { closing: number } = ((globalThis as { [HOOK]?: { closing: number } })[HOOK] ??= {
+  closing: 0,
+});
+
+/**
  * On SIGTERM or SIGINT, closes the client (flushing the queue, bounded by `timeoutMs`), then lets the
  * process end exactly as it would have without mbuzz:
  * - if the app listens for that signal itself, its own listener decides how to exit (we never call
@@ -18,16 +28,21 @@ export function closeOnSignals(
   close: (options: { timeoutMs: number }) => Promise<CloseResult>,
   timeoutMs: number,
 ): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    remove();
-    const appHandlesSignal = process.listenerCount(signal) > 0;
-    const keepAlive = setInterval(() => {}, 60_000);
-    const done = () => {
-      clearInterval(keepAlive);
-      if (!appHandlesSignal) process.kill(process.pid, signal);
-    };
-    close({ timeoutMs }).then(done, done);
-  };
+  const onSignal = Object.assign(
+    (signal: NodeJS.Signals) => {
+      remove();
+      const appHandlesSignal = process.listeners(signal).some((listener) => !(HOOK in listener));
+      shared.closing++;
+      const keepAlive = setInterval(() => {}, 60_000);
+      const done = () => {
+        clearInterval(keepAlive);
+        shared.closing--;
+        if (shared.closing === 0 && !appHandlesSignal) process.kill(process.pid, signal);
+      };
+      close({ timeoutMs }).then(done, done);
+    },
+    { [HOOK]: true },
+  );
   const remove = () => {
     for (const signal of SHUTDOWN_SIGNALS) process.off(signal, onSignal);
   };
