@@ -1,0 +1,53 @@
+import type postgres from 'postgres';
+
+/** Every `event_id` stored for the account (lower case). */
+export async function storedEventIds(sql: postgres.Sql, accountId: string): Promise<Set<string>> {
+  const rows = await sql<{ id: string }[]>`
+    SELECT event_id::text AS id FROM events WHERE account_id = ${accountId}`;
+  return new Set(rows.map((row) => row.id));
+}
+
+/** How the stored ids compare with what was expected: both differences, for exact assertions. */
+export interface IdComparison {
+  stored: number;
+  expected: number;
+  /** Expected but not stored (lost). */
+  missing: string[];
+  /** Stored but not expected. */
+  unexpected: string[];
+}
+
+/**
+ * @example
+ * const diff = compareIds(await storedEventIds(sql, accountId), report.acceptedIds);
+ * expect(diff.missing).toEqual([]);
+ */
+export function compareIds(stored: Set<string>, expected: Set<string>): IdComparison {
+  const missing: string[] = [];
+  for (const id of expected) if (!stored.has(id)) missing.push(id);
+  const unexpected: string[] = [];
+  for (const id of stored) if (!expected.has(id)) unexpected.push(id);
+  return { stored: stored.size, expected: expected.size, missing, unexpected };
+}
+
+/**
+ * Polls until the account holds at least `count` events (or the deadline passes); returns the last
+ * count and when it was reached. For deliveries that finish asynchronously (SDK retries).
+ */
+export async function waitForEventCount(
+  sql: postgres.Sql,
+  accountId: string,
+  count: number,
+  timeoutMs: number,
+): Promise<{ count: number; reachedAt: number | undefined }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 0;
+  for (;;) {
+    const [row] = await sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM events WHERE account_id = ${accountId}`;
+    last = row?.n ?? 0;
+    if (last >= count) return { count: last, reachedAt: Date.now() };
+    if (Date.now() > deadline) return { count: last, reachedAt: undefined };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
