@@ -317,7 +317,7 @@ describe('createBatchQueue', () => {
     await queue.flush();
     expect(queue.stats()).toMatchObject({ sent: 2, dropped: 1 });
     expect(drops).toMatchObject([{ reason: 'rejected', count: 1, eventIds: [idOf(1)] }]);
-    expect(errors[0]).toMatchObject({ code: 'rejected', status: 422, eventIds: [idOf(1)] });
+    expect(errors[0]).toMatchObject({ code: 'rejected', eventIds: [idOf(1)] });
     expect(errors[0]?.message).toContain('timestamp must be ISO 8601');
   });
 

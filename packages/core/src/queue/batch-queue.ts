@@ -168,7 +168,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
         const error = createMbuzzError(
           'rejected',
           `server rejected ${rejectedIds.length} of ${batch.ids.length} events (first: ${first})`,
-          { status: 422, eventIds: rejectedIds },
+          { eventIds: rejectedIds },
         );
         reporter.fail(error, { reason: 'rejected', eventIds: rejectedIds });
       }

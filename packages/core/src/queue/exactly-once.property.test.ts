@@ -74,8 +74,9 @@ describe('batch queue + http transport', () => {
           const transport = createHttpTransport({
             apiUrl: API,
             apiKey: 'sk_test_0123456789abcdef0123456789abcdef',
-            requestTimeoutMs: 5,
-            maxRetries: 2,
+            // Long enough that a healthy answer is never mistaken for a timeout on a busy machine.
+            requestTimeoutMs: 50,
+            maxRetries: 3,
             sleep: async () => {},
           });
           // Bound above the most events a run can enqueue (15 × 12): nothing may be dropped.

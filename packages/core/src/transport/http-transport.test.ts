@@ -2,8 +2,8 @@ import { delay, HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
-import type { WireEvent } from '../types';
-import { createHttpTransport, type HttpTransportOptions } from './http-transport';
+import type { WireEvent } from '../types.js';
+import { createHttpTransport, type HttpTransportOptions } from './http-transport.js';
 
 const API = 'http://ingest.test/api/v1';
 const KEY = 'sk_test_0123456789abcdef0123456789abcdef';
@@ -187,7 +187,7 @@ describe('createHttpTransport', () => {
       await delay('infinite');
       return new HttpResponse(null, { status: 202 });
     }, accepted);
-    const { t } = transport({ requestTimeoutMs: 50 });
+    const { t } = transport({ requestTimeoutMs: 300 });
     expect(await t.send(events(1))).toMatchObject({ ok: true });
     expect(received).toHaveLength(2);
   });

@@ -1,9 +1,9 @@
 import { version } from '../../package.json';
-import { createMbuzzError } from '../errors';
-import type { BatchAnswer, MbuzzError, SendResult, SerializedBatch, Transport, WireEvent } from '../types';
-import { abortableSleep } from './abortable-sleep';
-import { type Attempt, postOnce } from './post-once';
-import { backoffDelayMs, parseRetryAfterMs } from './retry-delay';
+import { createMbuzzError } from '../errors.js';
+import type { BatchAnswer, MbuzzError, SendResult, SerializedBatch, Transport, WireEvent } from '../types.js';
+import { abortableSleep } from './abortable-sleep.js';
+import { type Attempt, postOnce } from './post-once.js';
+import { backoffDelayMs, parseRetryAfterMs } from './retry-delay.js';
 
 export interface HttpTransportOptions {
   /** Base URL including `/api/v1`; batches go to `${apiUrl}/events`. */
@@ -200,6 +200,8 @@ function httpError(answer: Extract<Attempt, { kind: 'response' }>, ids: readonly
     if (typeof body.code === 'string') detail = ` ${body.code}`;
     if (typeof body.error === 'string') detail += `: ${body.error}`;
   } catch {}
+  // A 404 is almost always a wrong apiUrl (it must include /api/v1): say so.
+  if (answer.status === 404) detail += ` (is apiUrl the base including /api/v1?)`;
   return createMbuzzError('http', `ingest answered ${answer.status}${detail}`, {
     status: answer.status,
     eventIds: [...ids],
