@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openEmbeddedDatabase } from '../db/embedded/open-embedded-database.js';
+import { assertCliBuilt, CLI_PATH, cleanFailure, runBuiltCli } from './testing/run-built-cli.js';
+
+// `mbuzz-ingest serve` on the embedded database, as `pnpm start` runs it: a real process, real HTTP.
+const SLOW = 180_000;
+const dataDir = mkdtempSync(join(tmpdir(), 'mbuzz-serve-'));
+const env = { MBUZZ_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
+const running: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('mbuzz-ingest serve (embedded database)', () => {
+  it(
+    'seeds a demo key once, prints a curl that works, locks the database, and stops on SIGTERM',
+    async () => {
+      assertCliBuilt();
+      const first = await startServe();
+      const key = /^ {4}(sk_test_[0-9a-f]{32})$/m.exec(first.stdout)?.[1];
+      const url = /curl -i -X POST (http:\/\/127\.0\.0\.1:\d+\/api\/v1\/events)/.exec(first.stdout)?.[1];
+      const body = / -d '(.+)'$/m.exec(first.stdout)?.[1];
+      expect(key).toBeDefined();
+      expect(url).toBeDefined();
+      expect(first.stdout).toContain(`-H 'Authorization: Bearer ${key}'`);
+
+      // The printed curl, sent as printed.
+      const response = await fetch(url as string, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body as string,
+      });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+
+      const second = await runBuiltCli(['accounts', 'list'], env);
+      expect(cleanFailure(second)).toBe(
+        `error: the embedded database in ${dataDir} is in use by another mbuzz-ingest process ` +
+          `(pid ${first.child.pid}); stop it or set DATABASE_URL`,
+      );
+
+      expect(await stop(first.child, 'SIGTERM')).toBe(0);
+
+      // Second start: no new account or key, a reminder instead.
+      const again = await startServe();
+      expect(again.stdout).toContain('The demo account exists');
+      expect(again.stdout).toContain('pnpm ingest keys create --account demo --environment test');
+      expect(again.stdout).not.toMatch(/sk_test_[0-9a-f]{32}/);
+      expect(await stop(again.child, 'SIGINT')).toBe(0);
+
+      const db = await openEmbeddedDatabase({ dataDir }, pino({ level: 'silent' }));
+      try {
+        expect(await db.sql`SELECT slug FROM accounts`).toEqual([{ slug: 'demo' }]);
+        const [row] = await db.sql`SELECT count(*)::int AS n FROM api_keys`;
+        expect(row?.n).toBe(1);
+        const [event] = await db.sql`SELECT s.initial_utm FROM events e
+          JOIN sessions s ON s.account_id = e.account_id AND s.session_id = e.session_id`;
+        expect(event?.initial_utm).toMatchObject({ utm_source: 'newsletter', utm_campaign: 'launch' });
+      } finally {
+        await db.close();
+      }
+    },
+    SLOW,
+  );
+});
+
+/** Starts `serve` and waits for its banner (the last thing it prints at start). */
+function startServe(): Promise<{ child: ChildProcess; stdout: string }> {
+  const child = spawn(process.execPath, [CLI_PATH, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (/pnpm ingest keys create .*\n/.test(stdout)) resolve({ child, stdout });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${stdout}${stderr}`)));
+  });
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
