@@ -21,11 +21,12 @@ export function isDocumentNavigation(view: RequestView): boolean {
   const mode = readHeader(headers, 'sec-fetch-mode');
   const dest = readHeader(headers, 'sec-fetch-dest');
   if (mode !== undefined || dest !== undefined) {
-    if (mode?.toLowerCase() !== 'navigate' || dest?.toLowerCase() !== 'document') return false;
-  } else {
-    const accept = readHeader(headers, 'accept');
-    if (accept === undefined || !accept.toLowerCase().includes('text/html')) return false;
+    if (!equalsLower(mode, 'navigate') || !equalsLower(dest, 'document')) return false;
+    // A real navigation: page script cannot add headers to it, so the fetch markers below cannot occur.
+    return !isPrefetch(view);
   }
+  const accept = readHeader(headers, 'accept');
+  if (accept === undefined || !accept.toLowerCase().includes('text/html')) return false;
   if (
     headers['turbo-frame'] !== undefined ||
     headers['hx-request'] !== undefined ||
@@ -47,15 +48,21 @@ export function isDocumentNavigation(view: RequestView): boolean {
 export function isPrefetch(view: RequestView): boolean {
   const headers = view.headers;
   if (headers['next-router-prefetch'] !== undefined) return true;
+  const xPurpose = readHeader(headers, 'x-purpose');
   return (
     contains(readHeader(headers, 'sec-purpose'), 'prefetch') ||
     contains(readHeader(headers, 'purpose'), 'prefetch') ||
-    contains(readHeader(headers, 'x-purpose'), 'preview') ||
-    contains(readHeader(headers, 'x-purpose'), 'prefetch') ||
+    contains(xPurpose, 'preview') ||
+    contains(xPurpose, 'prefetch') ||
     contains(readHeader(headers, 'x-moz'), 'prefetch')
   );
 }
 
 function contains(value: string | undefined, needle: string): boolean {
   return value?.toLowerCase().includes(needle) === true;
+}
+
+/** Header values are case-insensitive tokens; browsers send them in lower case, so try that first. */
+function equalsLower(value: string | undefined, expected: string): boolean {
+  return value === expected || (value !== undefined && value.toLowerCase() === expected);
 }
