@@ -164,7 +164,8 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
       sent += batch.ids.length - rejectedIds.length;
       if (rejectedIds.length > 0) {
         dropped += rejectedIds.length;
-        const first = result.answer.rejected[0]?.errors.join('; ') ?? '';
+        const errors = result.answer.rejected[0]?.errors;
+        const first = Array.isArray(errors) ? errors.join('; ') : '';
         const error = createMbuzzError(
           'rejected',
           `server rejected ${rejectedIds.length} of ${batch.ids.length} events (first: ${first})`,

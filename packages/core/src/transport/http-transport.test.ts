@@ -268,6 +268,31 @@ describe('createHttpTransport', () => {
     });
   });
 
+  it('keeps only well-formed entries of a 422 answer', async () => {
+    answer(() =>
+      HttpResponse.json(
+        {
+          accepted: 1,
+          duplicates: 0,
+          rejected: [null, { index: 'x' }, { index: 1, errors: 'bad' }, { index: 0, errors: [7] }],
+        },
+        { status: 422 },
+      ),
+    );
+    const { t } = transport();
+    expect(await t.send(events(2))).toEqual({
+      ok: true,
+      answer: {
+        accepted: 1,
+        duplicates: 0,
+        rejected: [
+          { index: 1, errors: [] },
+          { index: 0, errors: ['7'] },
+        ],
+      },
+    });
+  });
+
   it('treats an unreadable 2xx body as every event stored', async () => {
     answer(() => new HttpResponse('ok', { status: 200 }));
     const { t } = transport();

@@ -178,10 +178,16 @@ function parseAnswer(text: string): BatchAnswer | undefined {
   try {
     const value = JSON.parse(text) as Partial<BatchAnswer> | null;
     if (!value || typeof value !== 'object' || !Array.isArray(value.rejected)) return undefined;
+    const rejected: BatchAnswer['rejected'] = [];
+    for (const entry of value.rejected as unknown[]) {
+      const { index, errors } = (entry ?? {}) as { index?: unknown; errors?: unknown };
+      if (typeof index !== 'number' || !Number.isInteger(index)) continue;
+      rejected.push({ index, errors: Array.isArray(errors) ? errors.map(String) : [] });
+    }
     return {
       accepted: Number(value.accepted) || 0,
       duplicates: Number(value.duplicates) || 0,
-      rejected: value.rejected,
+      rejected,
     };
   } catch {
     return undefined;
