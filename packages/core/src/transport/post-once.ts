@@ -15,8 +15,9 @@ export interface PostTarget {
 
 /**
  * One POST with its own timeout, also aborted by the caller's `signal`. The signals are combined by
- * hand rather than with `AbortSignal.any`, so nothing stays attached to a long-lived caller signal
- * once the attempt is over. Never rejects.
+ * hand rather than with `AbortSignal.any`: the queue's signal lives as long as the client, and
+ * `AbortSignal.any` with a long-lived input leaks one dependant signal per call on Node
+ * (nodejs/node#55351). Here the listener is removed when the attempt ends. Never rejects.
  */
 export async function postOnce(
   target: PostTarget,
