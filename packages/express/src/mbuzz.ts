@@ -68,6 +68,9 @@ export function mbuzz(options: MbuzzExpressOptions = {}): MbuzzMiddleware {
   const report = reporterFor(coreOptions);
 
   const middleware = (req: Request, res: Response, next: NextFunction) => {
+    // Mounted twice on one request's path (app and router): the first one tracks, or cookies and the
+    // page view would be doubled.
+    if (req.mbuzz !== undefined) return next();
     req.mbuzz = UNTRACKED;
     try {
       const tracking = client.begin(requestViewOf(req));

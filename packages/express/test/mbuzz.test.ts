@@ -4,7 +4,7 @@ import { cookieJar, createMemoryTransport, navigationView, subRequestView } from
 import express5 from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type MbuzzExpressOptions, mbuzz } from '../src/index.js';
+import { type MbuzzExpressOptions, type MbuzzMiddleware, mbuzz } from '../src/index.js';
 import { type SendInit, send } from './send.js';
 import { type Served, serve } from './serve.js';
 
@@ -36,7 +36,7 @@ describe.each([
   async function start(
     options: MbuzzExpressOptions = {},
     configure?: (app: express5.Express) => void,
-    routes?: (app: express5.Express) => void,
+    routes?: (app: express5.Express, middleware: MbuzzMiddleware) => void,
   ) {
     const transport = createMemoryTransport();
     const middleware = mbuzz({ transport, flushIntervalMs: 60_000, ...options });
@@ -44,7 +44,7 @@ describe.each([
     const app = express();
     configure?.(app);
     app.use(middleware);
-    routes?.(app);
+    routes?.(app, middleware);
     const page = (title: string) => (req: express5.Request, res: express5.Response) => {
       res.send(`<h1>${title}</h1><p id="ids">${req.mbuzz.visitorId} ${req.mbuzz.sessionId}</p>`);
     };
@@ -343,6 +343,22 @@ describe.each([
     });
     await expect(gone).rejects.toThrow();
     expect(await events()).toEqual([]);
+  });
+
+  it('tracks once when the same middleware is mounted twice on the path (app and router)', async () => {
+    const { origin, events } = await start({}, undefined, (app, middleware) => {
+      const router = express.Router();
+      router.use(middleware);
+      router.get('/twice', (req, res) => {
+        res.send(`<p>${req.mbuzz.visitorId}</p>`);
+      });
+      app.use(router);
+    });
+    const answer = await navigate(`${origin}/twice`);
+
+    expect(mbuzzCookies(answer.setCookies)).toHaveLength(2);
+    expect(answer.body).toContain(cookieValue(answer.setCookies, '_mbuzz_vid'));
+    expect((await events()).map((e) => e.properties.path)).toEqual(['/twice']);
   });
 
   it('close() delivers what is still queued', async () => {

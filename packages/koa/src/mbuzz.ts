@@ -71,6 +71,9 @@ export function mbuzz(options: MbuzzKoaOptions = {}): MbuzzMiddleware {
   // raw response: that covers Koa's own respond(), its error handler (which clears headers set earlier
   // and picks the final status), `ctx.respond = false` and streamed bodies alike.
   const middleware = (ctx: Context, next: Next) => {
+    // Mounted twice on one request's path (app and router): the first one tracks, or cookies and the
+    // page view would be doubled.
+    if (ctx.state.mbuzz !== undefined) return next();
     ctx.state.mbuzz = UNTRACKED;
     try {
       const tracking = client.begin(requestViewOf(ctx));

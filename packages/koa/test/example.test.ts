@@ -9,7 +9,7 @@ import { startSink } from './start-sink.js';
 // a stand-in for the ingest API. The full journey against the real ingest service is the e2e suite's job.
 const exampleDir = fileURLToPath(new URL('../../../examples/koa/', import.meta.url));
 
-describe('examples/koa', () => {
+describe('examples/koa', { timeout: 30_000 }, () => {
   let app: SpawnedApp | undefined;
   let closeSink: (() => Promise<void>) | undefined;
 

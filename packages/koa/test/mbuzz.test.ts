@@ -4,7 +4,7 @@ import { cookieJar, createMemoryTransport, navigationView, subRequestView } from
 import Koa3, { type Context } from 'koa';
 import Koa2 from 'koa2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type MbuzzKoaOptions, mbuzz } from '../src/index.js';
+import { type MbuzzKoaOptions, type MbuzzMiddleware, mbuzz } from '../src/index.js';
 import { type SendInit, send } from './send.js';
 import { type Served, serve } from './serve.js';
 
@@ -87,7 +87,11 @@ describe.each([
   });
 
   /** A real Koa app on a real server, with the middleware on a memory transport. */
-  async function start(options: MbuzzKoaOptions = {}, configure?: (app: Koa3) => void) {
+  async function start(
+    options: MbuzzKoaOptions = {},
+    configure?: (app: Koa3) => void,
+    extra?: (app: Koa3, middleware: MbuzzMiddleware) => void,
+  ) {
     const transport = createMemoryTransport();
     const middleware = mbuzz({ transport, flushIntervalMs: 60_000, ...options });
     closeClient = () => middleware.close({ timeoutMs: 1000 });
@@ -95,6 +99,7 @@ describe.each([
     app.silent = true; // the thrown errors are on purpose
     configure?.(app);
     app.use(middleware);
+    extra?.(app, middleware);
     app.use(routes);
     served = await serve(app.callback());
     const server = served;
@@ -356,6 +361,17 @@ describe.each([
       ['internal', 'cookies broke'],
       ['internal', 'end broke'],
     ]);
+  });
+
+  it('tracks once when the same middleware is mounted twice on the path', async () => {
+    const { origin, events } = await start({}, undefined, (app, middleware) => {
+      app.use(middleware);
+    });
+    const answer = await navigate(`${origin}/`);
+
+    expect(mbuzzCookies(answer.setCookies)).toHaveLength(2);
+    expect(answer.body).toContain(cookieValue(answer.setCookies, '_mbuzz_vid'));
+    expect((await events()).map((e) => e.properties.path)).toEqual(['/']);
   });
 
   it('close() delivers what is still queued', async () => {
