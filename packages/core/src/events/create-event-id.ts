@@ -1,4 +1,4 @@
-import { randomBytes } from '../identity/random-hex.js';
+import { randomPool, takeRandomBytes } from '../identity/random-hex.js';
 
 // UUIDv7 (RFC 9562) written here rather than with the `uuidv7` package: the package builds an object per
 // id and costs several times more, and this runs for every event. Same method as the package: 48-bit
@@ -20,27 +20,41 @@ let counter = 0;
  * ```
  */
 export function createEventId(now: number = Date.now()): string {
-  const bytes = randomBytes(10);
+  const at = takeRandomBytes(10);
+  const bytes = randomPool();
   if (now > lastMs) {
     lastMs = now;
+    lastMsHex = undefined;
     // Seeded below 2^41 so the counter has room to grow within the millisecond.
-    counter = ((bytes[0] as number) & 0x01) * 2 ** 40 + (bytes[1] as number) * 2 ** 32 + readUint32(bytes, 2);
+    counter =
+      ((bytes[at] as number) & 0x01) * 2 ** 40 +
+      (bytes[at + 1] as number) * 2 ** 32 +
+      readUint32(bytes, at + 2);
   } else {
     counter++;
     if (counter >= COUNTER_LIMIT) {
       lastMs++; // borrow the next millisecond rather than repeat or go backwards
+      lastMsHex = undefined;
       counter = 0;
     }
   }
+  if (lastMsHex === undefined) {
+    const hex = lastMs.toString(16).padStart(12, '0');
+    lastMsHex = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+  }
   const high = Math.floor(counter / 2 ** 30); // 12 bits: rand_a
   const low = counter % 2 ** 30; // 30 bits: top of rand_b
-  const ms = lastMs.toString(16).padStart(12, '0');
+  // Bytes at … at+5 seed the counter when a millisecond starts; at+6 … at+9 are the random tail.
   return (
-    `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${HEX[high >> 4]}${(high & 0x0f).toString(16)}-` +
+    `${lastMsHex}${HEX[high >> 4]}${HEX_DIGIT[high & 0x0f]}-` +
     `${HEX[0x80 | (low >>> 24)]}${HEX[(low >>> 16) & 0xff]}-${HEX[(low >>> 8) & 0xff]}${HEX[low & 0xff]}` +
-    `${HEX[bytes[6] as number]}${HEX[bytes[7] as number]}${HEX[bytes[8] as number]}${HEX[bytes[9] as number]}`
+    `${HEX[bytes[at + 6] as number]}${HEX[bytes[at + 7] as number]}` +
+    `${HEX[bytes[at + 8] as number]}${HEX[bytes[at + 9] as number]}`
   );
 }
+
+let lastMsHex: string | undefined;
+const HEX_DIGIT = '0123456789abcdef';
 
 function readUint32(bytes: Uint8Array, at: number): number {
   return (

@@ -51,7 +51,7 @@ export function readAttribution(query: string): Attribution | undefined {
     const eq = query.indexOf('=', start);
     if (eq !== -1 && eq < end) {
       const key = decodeComponent(query.slice(start, eq));
-      if (KEY_SET.has(key) && (found === undefined || found[key] === undefined)) {
+      if (KEY_SET.has(key) && (found === undefined || !(key in found))) {
         const value = decodeComponent(query.slice(eq + 1, end)).trim();
         if (value !== '') {
           found ??= {};

@@ -7,22 +7,31 @@ let offset = 0;
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
-/** `byteCount` fresh random bytes (a view into the pool: read them, do not keep the array). */
-export function randomBytes(byteCount: number): Uint8Array {
+/**
+ * Reserves `byteCount` fresh random bytes and returns where they start in `randomPool()`: read them at
+ * once, the pool is refilled later. No array is allocated per call.
+ */
+export function takeRandomBytes(byteCount: number): number {
   if (offset + byteCount > pool.length) {
     pool = crypto.getRandomValues(new Uint8Array(Math.max(POOL_BYTES, byteCount)));
     offset = 0;
   }
-  const bytes = pool.subarray(offset, offset + byteCount);
+  const start = offset;
   offset += byteCount; // every byte is handed out once
-  return bytes;
+  return start;
+}
+
+/** The pool `takeRandomBytes` indexes into. */
+export function randomPool(): Uint8Array {
+  return pool;
 }
 
 /** `byteCount` random bytes as lowercase hex (`2 × byteCount` characters). */
 export function randomHex(byteCount: number): string {
-  const bytes = randomBytes(byteCount);
+  const start = takeRandomBytes(byteCount);
+  const bytes = pool;
   let out = '';
-  for (let i = 0; i < byteCount; i++) out += HEX[bytes[i] as number];
+  for (let i = start; i < start + byteCount; i++) out += HEX[bytes[i] as number];
   return out;
 }
 

@@ -82,18 +82,17 @@ export function sourceFingerprint(
   attribution: Attribution | undefined,
   referrerSite: string | undefined,
 ): string {
-  let hash = FNV_OFFSET;
+  let hash: number;
   if (attribution !== undefined) {
-    hash = fnv(hash, 'q');
-    for (let i = 0; i < ATTRIBUTION_KEYS.length; i++) {
-      const value = attribution[ATTRIBUTION_KEYS[i] as string];
-      if (value === undefined) continue;
-      // The key's position stands for the key; the separator keeps `a`+`bc` apart from `ab`+`c`.
-      hash = Math.imul(hash ^ (i + 1), 0x01000193);
-      hash = Math.imul(fnv(hash, value) ^ 0x0a, 0x01000193);
+    // Each `key=value` pair hashed alone and the pair hashes summed: the same parameters in any order
+    // of the query string give the same fingerprint, without sorting.
+    hash = 0x71; // 'q'
+    for (const key in attribution) {
+      const value = attribution[key] as string;
+      hash = (hash + Math.imul(fnv(fnv(FNV_OFFSET, key) ^ 0x3d, value) ^ 0x0a, 0x01000193)) | 0;
     }
   } else if (referrerSite) {
-    hash = fnv(fnv(hash, 'r\n'), referrerSite);
+    hash = fnv(fnv(FNV_OFFSET, 'r\n'), referrerSite);
   } else {
     return '';
   }

@@ -28,10 +28,10 @@ export function isDocumentNavigation(view: RequestView): boolean {
   const accept = readHeader(headers, 'accept');
   if (accept === undefined || !accept.toLowerCase().includes('text/html')) return false;
   if (
-    headers['turbo-frame'] !== undefined ||
-    headers['hx-request'] !== undefined ||
-    headers['x-up-version'] !== undefined ||
-    headers.rsc !== undefined
+    readHeader(headers, 'turbo-frame') !== undefined ||
+    readHeader(headers, 'hx-request') !== undefined ||
+    readHeader(headers, 'x-up-version') !== undefined ||
+    readHeader(headers, 'rsc') !== undefined
   ) {
     return false;
   }
@@ -47,7 +47,7 @@ export function isDocumentNavigation(view: RequestView): boolean {
  */
 export function isPrefetch(view: RequestView): boolean {
   const headers = view.headers;
-  if (headers['next-router-prefetch'] !== undefined) return true;
+  if (readHeader(headers, 'next-router-prefetch') !== undefined) return true;
   const xPurpose = readHeader(headers, 'x-purpose');
   return (
     contains(readHeader(headers, 'sec-purpose'), 'prefetch') ||
