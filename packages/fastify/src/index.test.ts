@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fastifyCookie from '@fastify/cookie';
 import type { MbuzzOptions } from '@mbuzz/core';
 import {
   BROWSER_USER_AGENT,
@@ -40,9 +41,14 @@ afterEach(async () => {
 });
 
 /** A real server on a random port, with the plugin and a few routes. */
-async function start(options: MbuzzOptions & { closeTimeoutMs?: number } = {}, fastifyOptions = {}) {
+async function start(
+  options: MbuzzOptions & { closeTimeoutMs?: number } = {},
+  fastifyOptions = {},
+  withCookiePlugin = false,
+) {
   const transport = createMemoryTransport();
   app = Fastify(fastifyOptions);
+  if (withCookiePlugin) await app.register(fastifyCookie);
   await app.register(mbuzz, { transport, ...options });
   app.get('/', () => 'home');
   app.get('/pricing', (request) => ({
@@ -54,6 +60,10 @@ async function start(options: MbuzzOptions & { closeTimeoutMs?: number } = {}, f
     throw new Error('boom');
   });
   app.get('/themed', (_request, reply) => reply.header('set-cookie', 'theme=dark; Path=/').send('themed'));
+  app.get('/jar', (_request, reply) => {
+    reply.setCookie('theme', 'dark');
+    return 'jar';
+  });
   app.post('/signup', (request, reply) => {
     request.mbuzz.track('signup', { plan: 'pro' });
     return reply.redirect('/welcome', 303);
@@ -241,6 +251,21 @@ describe('@mbuzz/fastify', () => {
     expect(answer.setCookies).toHaveLength(3);
     expect(answer.setCookies[0]).toBe('theme=dark; Path=/');
     expect(answer.setCookies.slice(1).map((c) => c.split('=')[0])).toEqual(['_mbuzz_vid', '_mbuzz_sid']);
+  });
+
+  it('works beside @fastify/cookie: its cookies and ours are all sent, and its parsed cookies are read', async () => {
+    const transport = await start({}, {}, true);
+    const first = await send('/jar', NAVIGATION);
+    expect(first.setCookies.map((c) => c.split('=')[0]).sort()).toEqual([
+      '_mbuzz_sid',
+      '_mbuzz_vid',
+      'theme',
+    ]);
+    const jar = cookieJar(first.setCookies);
+    const second = await send('/pricing', { ...NAVIGATION, cookie: cookieHeader(jar) });
+    expect(JSON.parse(second.body).visitorId).toBe(jar._mbuzz_vid);
+    const events = await delivered(transport);
+    expect(events.map((e) => e.visitor_id)).toEqual([jar._mbuzz_vid, jar._mbuzz_vid]);
   });
 
   it('never breaks a reply when delivery and the onError hook throw', async () => {
