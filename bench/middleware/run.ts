@@ -9,11 +9,11 @@ import { printResults, type Samples } from './print-results.js';
  * adapter, with posthog-node and with @segment/analytics-node in a middleware, all sending to one
  * local sink — measured alternately (every variant once per round, order rotated each round, each
  * server in its own process) and printed as ratios to bare of the same round.
- * Env: BENCH_ROUNDS (3), BENCH_DURATION_S (3), BENCH_WARMUP_S (0.5), BENCH_CONNECTIONS (10),
+ * Env: BENCH_ROUNDS (3), BENCH_DURATION_S (2.5), BENCH_WARMUP_S (0.5), BENCH_CONNECTIONS (10),
  * BENCH_FRAMEWORKS (express,koa,fastify).
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 2.5);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 0.5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const FRAMEWORKS = (process.env.BENCH_FRAMEWORKS ?? 'express,koa,fastify').split(',') as Framework[];
