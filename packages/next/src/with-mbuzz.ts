@@ -13,7 +13,8 @@ import { type NextMiddleware, type NextRequest, NextResponse } from 'next/server
  * // proxy.ts (Next 16) or middleware.ts (Next 15)
  * import { withMbuzz } from '@mbuzz/next';
  * export default withMbuzz();
- * export const config = { matcher: ['/((?!api|_next/static|_next/image|favicon.ico|.*\\.[\\w]+$).*)'] };
+ * // Static, so written out here; the README's matcher also skips prefetches.
+ * export const config = { matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|.*\\.[a-zA-Z0-9]+$).*)'] };
  */
 export function withMbuzz(options: MbuzzOptions = {}, appMiddleware?: NextMiddleware): NextMiddleware {
   // Created on first use: importing the module (e.g. during `next build`) must not read the environment.
