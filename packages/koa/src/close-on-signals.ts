@@ -9,9 +9,9 @@ const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * re-raise the signal while another one is still flushing.
  */
 const HOOK = Symbol.for('mbuzz.signal-hook');
-const shared: { closing: number } = ((globalThis as { [HOOK]?: { closing: number } })[HOOK] ??= {
-  closing: 0,
-});
+const registry = globalThis as { [HOOK]?: { closing: number } };
+const shared = registry[HOOK] ?? { closing: 0 };
+registry[HOOK] = shared;
 
 /**
  * On SIGTERM or SIGINT, closes the client (flushing the queue, bounded by `timeoutMs`), then lets the
