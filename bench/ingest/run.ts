@@ -1,0 +1,144 @@
+import os from 'node:os';
+import postgres from 'postgres';
+import { type IngestService, ingestCli, startIngestService } from './ingest-service.js';
+import { measureCopyRate } from './measure-copy-rate.js';
+import { measureHttpRate } from './measure-http-rate.js';
+import { createPageViewSource } from './page-view-source.js';
+import { printIngestResults } from './print-ingest-results.js';
+
+/**
+ * `pnpm bench:ingest`: events/s the ingest service stores end to end (HTTP, validation, one transaction
+ * per batch) next to the raw COPY rate of the same rows into the same tables, on this machine's Postgres;
+ * then p50/p99 latency at half the measured rate; then checks that every accepted event is stored.
+ * Env: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_DURATION_S (12),
+ * BENCH_WARMUP_S (3), BENCH_CONNECTIONS (32), BENCH_COPY_EVENTS (300000), BENCH_COPY_WORKERS (2),
+ * BENCH_POOL (the service's DATABASE_POOL_MAX; its default when unset).
+ */
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASE = 'mbuzz_bench';
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 12);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const COPY_EVENTS = Number(process.env.BENCH_COPY_EVENTS ?? 300_000);
+const COPY_WORKERS = Number(process.env.BENCH_COPY_WORKERS ?? 2);
+const BATCH_SIZE = 50;
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+  await admin.unsafe(`CREATE DATABASE ${DATABASE}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DATABASE}`;
+  const databaseUrl = url.toString();
+
+  // Set up through the CLI, as an operator would.
+  await ingestCli(databaseUrl, ['migrate']);
+  const account = await ingestCli<{ id: string; slug: string }>(databaseUrl, [
+    'accounts',
+    'create',
+    '--name',
+    'Bench',
+  ]);
+  const { key } = await ingestCli<{ key: string }>(databaseUrl, [
+    'keys',
+    'create',
+    '--account',
+    account.slug,
+    '--environment',
+    'live',
+  ]);
+  const copyAccount = await ingestCli<{ id: string }>(databaseUrl, [
+    'accounts',
+    'create',
+    '--name',
+    'Bench COPY',
+  ]);
+  // The warm-up writes to its own account: it runs for a duration, and the events of requests still in
+  // flight when it stops are stored without an answer, so they cannot be counted against `accepted`.
+  const warmupAccount = await ingestCli<{ slug: string }>(databaseUrl, [
+    'accounts',
+    'create',
+    '--name',
+    'Warmup',
+  ]);
+  const { key: warmupKey } = await ingestCli<{ key: string }>(databaseUrl, [
+    'keys',
+    'create',
+    '--account',
+    warmupAccount.slug,
+    '--environment',
+    'live',
+  ]);
+
+  const source = createPageViewSource({ visitors: 50_000, sessionsPerVisitor: 3 });
+  const sql = postgres(databaseUrl, { max: COPY_WORKERS, onnotice: () => {} });
+  let service: IngestService | undefined;
+  try {
+    service = await startIngestService(
+      databaseUrl,
+      process.env.BENCH_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_POOL } : {},
+    );
+    const http = { connections: CONNECTIONS, batchSize: BATCH_SIZE };
+    log(`service on ${service.url}; warm-up ${WARMUP_S} s`);
+    const warmup = await measureHttpRate(service.url, warmupKey, source, {
+      ...http,
+      durationSeconds: WARMUP_S,
+    });
+    // Measured phases send a fixed number of requests (sized from the warm-up) and get every answer.
+    const fullRequests = Math.max(100, Math.round(warmup.requestsPerSecond * DURATION_S));
+    log(`${fullRequests} requests flat out (≈ ${DURATION_S} s)`);
+    const full = await measureHttpRate(service.url, key, source, { ...http, requests: fullRequests });
+    const halfRate = Math.max(1, Math.round(full.requestsPerSecond / 2));
+    log(
+      `${Math.round(full.eventsPerSecond)} events/s; now ${halfRate} requests/s for ${DURATION_S} s for latency`,
+    );
+    const half = await measureHttpRate(service.url, key, source, {
+      ...http,
+      requests: halfRate * DURATION_S,
+      overallRate: halfRate,
+    });
+    await service.stop();
+    service = undefined;
+
+    log(`COPY of ${COPY_EVENTS} events with their visitors and sessions (${COPY_WORKERS} connections)`);
+    const copy = await measureCopyRate(sql, source, {
+      accountId: copyAccount.id,
+      events: COPY_EVENTS,
+      workers: COPY_WORKERS,
+    });
+
+    const [stored] = await sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM events WHERE account_id = ${account.id}`;
+    const accepted = full.accepted + half.accepted;
+    const duplicates = warmup.duplicates + full.duplicates + half.duplicates;
+    const ok = printIngestResults({
+      full,
+      half,
+      copy,
+      stored: stored?.n ?? 0,
+      accepted,
+      duplicates,
+      connections: CONNECTIONS,
+      machine: `${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`,
+      elapsedSeconds: (Date.now() - started) / 1000,
+    });
+    return ok ? 0 : 1;
+  } finally {
+    await service?.stop();
+    await sql.end();
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench:ingest  ${message}\n`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
