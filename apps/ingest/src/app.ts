@@ -4,9 +4,9 @@ import { Redis } from 'ioredis';
 import type { Sql } from 'postgres';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.js';
+import { createBatchWriter } from './events/create-batch-writer.js';
 import { ApiError, unavailable } from './http/api-error.js';
 import { type AuthContext, createAuthenticator } from './http/create-authenticator.js';
-import { createConcurrencyGate } from './http/create-concurrency-gate.js';
 import { errorHandler } from './http/error-handler.js';
 import { eventsRoute } from './http/events-route.js';
 import { healthRoute } from './http/health-route.js';
@@ -77,8 +77,10 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   }
 
   const authenticator = createAuthenticator({ sql, logger: app.log, cacheTtlMs: options.authCacheTtlMs });
-  const gate = createConcurrencyGate({
-    max: config.databasePoolMax,
+  // Group commit: up to pool-size statements in flight; batches arriving meanwhile share the next one.
+  const writer = createBatchWriter({
+    sql,
+    maxConcurrent: config.databasePoolMax,
     queueTimeoutMs: options.dbQueueTimeoutMs ?? 2000,
   });
 
@@ -122,7 +124,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         authenticated.addHook('onRequest', async (request) => {
           request.auth = await authenticator.authenticate(request.headers.authorization);
         });
-        eventsRoute(authenticated, { sql, gate });
+        eventsRoute(authenticated, { writer });
         validateRoute(authenticated);
       });
     },

@@ -3,6 +3,8 @@ import type { Environment } from '../accounts/api-keys.js';
 import { ingestStatement } from './ingest-sql.js';
 import type { ValidEvent } from './validate-events.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface IngestDeps {
   sql: Sql;
 }
@@ -23,7 +25,7 @@ export interface IngestResult {
 }
 
 /**
- * Writes a batch of valid events — visitors upsert, sessions upsert, events insert — in one transaction
+ * Writes a batch of valid events — events insert, visitors upsert, sessions upsert — in one transaction
  * with a fixed number of statements (one), whatever the batch size. Resolves only after the commit.
  * Sending the same batch again, or batches in any order, leaves the same rows.
  *
@@ -32,31 +34,47 @@ export interface IngestResult {
  * const { accepted, duplicates } = await ingestEvents({ sql }, { account, environment: 'live', events: valid });
  */
 export async function ingestEvents(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
-  const { events } = input;
-  if (events.length === 0) return { accepted: 0, duplicates: 0 };
-  const [row] = await ingestStatement(deps.sql, {
-    accountId: input.account.id,
-    isTest: input.environment === 'test',
-    batchJson: batchToJson(events),
-  });
-  const inserted = row?.inserted ?? 0;
-  return { accepted: events.length, duplicates: events.length - inserted };
+  const [result] = await ingestBatches(deps, [input]);
+  return result as IngestResult;
 }
 
 /**
- * Serializes the batch for `jsonb_to_recordset`, reusing each event's already serialized properties
- * instead of stringifying them a second time. Ids and timestamps were validated against alphabets that
- * need no JSON escaping.
+ * Writes several batches (of any accounts) in ONE statement — group commit. Each batch gets its own
+ * result; duplicates across batches of one account count for the later batch.
  */
-export function batchToJson(events: readonly ValidEvent[]): string {
-  const parts: string[] = new Array(events.length);
-  for (let n = 0; n < events.length; n += 1) {
-    const e = events[n] as ValidEvent;
-    parts[n] =
-      `{"i":${e.index},"id":"${e.eventId}","t":${JSON.stringify(e.eventType)},"v":"${e.visitorId}",` +
-      `"s":${e.sessionId === null ? 'null' : `"${e.sessionId}"`},"at":"${e.occurredAt}",` +
-      `"p":${e.propertiesJson},"u":${JSON.stringify(e.touch.utm)},"c":${JSON.stringify(e.touch.clickIds)},` +
-      `"url":${JSON.stringify(e.touch.url)},"ref":${JSON.stringify(e.touch.referrer)}}`;
+export async function ingestBatches(
+  deps: IngestDeps,
+  batches: readonly IngestInput[],
+): Promise<IngestResult[]> {
+  const parts: string[] = [];
+  batches.forEach((batch, b) => {
+    appendRows(parts, b, batch);
+  });
+  const inserted = new Map<number, number>();
+  if (parts.length > 0) {
+    for (const row of await ingestStatement(deps.sql, `[${parts.join(',')}]`))
+      inserted.set(row.b, row.inserted);
   }
-  return `[${parts.join(',')}]`;
+  return batches.map((batch, b) => ({
+    accepted: batch.events.length,
+    duplicates: batch.events.length - (inserted.get(b) ?? 0),
+  }));
+}
+
+/**
+ * Serializes events as rows for `jsonb_to_recordset`, reusing each event's already serialized properties
+ * instead of stringifying them a second time. Ids, account ids and timestamps were validated against
+ * alphabets that need no JSON escaping.
+ */
+function appendRows(parts: string[], b: number, batch: IngestInput): void {
+  if (!UUID.test(batch.account.id)) throw new TypeError('account.id must be a UUID');
+  const head = `{"b":${b},"a":"${batch.account.id}","x":${batch.environment === 'test'},`;
+  for (const e of batch.events) {
+    parts.push(
+      `${head}"i":${e.index},"id":"${e.eventId}","t":${JSON.stringify(e.eventType)},"v":"${e.visitorId}",` +
+        `"s":${e.sessionId === null ? 'null' : `"${e.sessionId}"`},"at":"${e.occurredAt}",` +
+        `"p":${e.propertiesJson},"u":${JSON.stringify(e.touch.utm)},"c":${JSON.stringify(e.touch.clickIds)},` +
+        `"url":${JSON.stringify(e.touch.url)},"ref":${JSON.stringify(e.touch.referrer)}}`,
+    );
+  }
 }

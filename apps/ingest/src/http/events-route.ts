@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Sql } from 'postgres';
-import { ingestEvents } from '../events/ingest-events.js';
+import type { BatchWriter } from '../events/create-batch-writer.js';
 import { validateEvents } from '../events/validate-events.js';
 import { ApiError } from './api-error.js';
-import type { createConcurrencyGate } from './create-concurrency-gate.js';
 
 export const MAX_EVENTS_PER_BATCH = 500;
 
@@ -11,10 +9,7 @@ const isJson = (contentType: string | undefined) =>
   contentType !== undefined && /^\s*application\/json\s*(;|$)/i.test(contentType);
 
 /** POST /events — validate each event, store the valid ones in one transaction, 202 or 422. */
-export function eventsRoute(
-  app: FastifyInstance,
-  deps: { sql: Sql; gate: ReturnType<typeof createConcurrencyGate> },
-): void {
+export function eventsRoute(app: FastifyInstance, deps: { writer: BatchWriter }): void {
   app.post('/events', { config: { rateLimit: {} } }, async (request, reply) => {
     // A POST without Content-Type and without body never reaches a body parser; refuse it like any non-JSON.
     if (!isJson(request.headers['content-type'])) {
@@ -37,12 +32,11 @@ export function eventsRoute(
     const { valid, rejected } = validateEvents(body.events, { now: Date.now() });
     let duplicates = 0;
     if (valid.length > 0) {
-      const result = await deps.gate.run(() =>
-        ingestEvents(
-          { sql: deps.sql },
-          { account: { id: auth.accountId }, environment: auth.environment, events: valid },
-        ),
-      );
+      const result = await deps.writer.write({
+        account: { id: auth.accountId },
+        environment: auth.environment,
+        events: valid,
+      });
       duplicates = result.duplicates;
     }
     reply.code(rejected.length === 0 ? 202 : 422);
