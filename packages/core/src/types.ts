@@ -108,9 +108,13 @@ export interface CookieToSet {
  * (so handlers can `track()`); the page view is decided by `end(status)` once the status is known.
  */
 export interface RequestTracking {
-  /** Visitor id for this request (from the cookie, or newly minted for a navigation). */
+  /**
+   * Visitor id for this request: from a valid `_mbuzz_vid` cookie, or newly minted for a navigation.
+   * On another request without the cookie it is `undefined` until `track()` is called, which then uses
+   * a fresh id for this request only (never stored in a cookie).
+   */
   readonly visitorId: string | undefined;
-  /** Session id for this request. */
+  /** Session id for this request (from a valid `_mbuzz_sid` cookie, or new for a navigation that starts a session). */
   readonly sessionId: string | undefined;
   /** Whether this request is a candidate page view (a real document navigation, not skipped, not a bot). */
   readonly isNavigation: boolean;
