@@ -8,8 +8,8 @@ export function createReporter(onError: ((error: MbuzzError) => void) | undefine
   return (code, message, cause) => {
     let error: MbuzzError | undefined;
     try {
-      error = createMbuzzError(code, `[mbuzz] ${message}`, cause === undefined ? {} : { cause });
-      logger.warn(error.message);
+      error = createMbuzzError(code, message, cause === undefined ? {} : { cause });
+      logger.warn(`[mbuzz] ${message}`);
     } catch {}
     try {
       if (error !== undefined) onError?.(error);
