@@ -232,7 +232,18 @@ export function defineCases(
             'user-agent': BROWSER_USER_AGENT,
           },
         ],
-        ['/pricing', { ...NAVIGATION, rsc: '1' }],
+        // A client-side (<Link>) navigation is a fetch with `RSC: 1`, with or without Sec-Fetch metadata.
+        [
+          '/pricing',
+          {
+            accept: '*/*',
+            'sec-fetch-mode': 'cors',
+            'sec-fetch-dest': 'empty',
+            rsc: '1',
+            'user-agent': BROWSER_USER_AGENT,
+          },
+        ],
+        ['/pricing', { accept: 'text/html', rsc: '1', 'user-agent': BROWSER_USER_AGENT }],
         ['/pricing', { ...NAVIGATION, rsc: '1', 'next-router-prefetch': '1' }],
         ['/pricing', { ...NAVIGATION, purpose: 'prefetch' }],
         ['/pricing', { ...NAVIGATION, 'sec-purpose': 'prefetch;prerender' }],
