@@ -122,6 +122,41 @@ describe('createClient', () => {
     await client.close();
   });
 
+  it('bots, prefetches and skipped paths get no cookies and no page view', async () => {
+    const transport = createMemoryTransport();
+    const client = createClient({ transport, logger: silentLogger(), skipPaths: ['/admin'] });
+    const views = [
+      navigationView('https://shop.example/', {
+        headers: { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' },
+      }),
+      navigationView('https://shop.example/', { headers: { 'sec-purpose': 'prefetch' } }),
+      navigationView('https://shop.example/admin/users'),
+      navigationView('https://shop.example/up'),
+      navigationView('https://shop.example/logo.svg'),
+    ];
+    for (const view of views) {
+      const tracking = client.begin(view);
+      expect(tracking.isNavigation).toBe(false);
+      expect(tracking.cookies(200)).toEqual([]);
+      tracking.end(200);
+    }
+    await client.flush();
+    expect(transport.events).toEqual([]);
+    await client.close();
+  });
+
+  it('after close(), calls are harmless and nothing more is sent', async () => {
+    const transport = createMemoryTransport();
+    const client = createClient({ transport, logger: silentLogger() });
+    client.begin(navigationView('https://shop.example/')).end(200);
+    await expect(client.close()).resolves.toEqual({ sent: 1, dropped: 0, pending: 0 });
+    expect(() => client.begin(navigationView('https://shop.example/')).end(200)).not.toThrow();
+    expect(() => client.track({ eventType: 'late', visitorId: 'v' })).not.toThrow();
+    await expect(client.flush()).resolves.toBeUndefined();
+    await expect(client.close()).resolves.toMatchObject({ sent: 1 });
+    expect(transport.events).toHaveLength(1);
+  });
+
   it('client.track queues an event for an explicit identity', async () => {
     const transport = createMemoryTransport();
     const client = createClient({ transport, logger: silentLogger() });
