@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import type https from 'node:https';
 import type { MbuzzError, Transport, WireEvent } from '@mbuzz/core';
 import { cookieJar, createMemoryTransport, navigationView, subRequestView } from '@mbuzz/core/testing';
 import express5 from 'express';
@@ -8,6 +10,10 @@ import { type MbuzzExpressOptions, type MbuzzMiddleware, mbuzz } from '../src/in
 import { type SendInit, send } from './send.js';
 import { type Served, serve } from './serve.js';
 
+const TLS = {
+  cert: readFileSync(new URL('./fixtures/localhost-cert.pem', import.meta.url)),
+  key: readFileSync(new URL('./fixtures/localhost-key.pem', import.meta.url)),
+};
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 const COOKIE_SHAPE = /^_mbuzz_(vid|sid)=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax(; Secure)?$/;
 
@@ -35,16 +41,22 @@ describe.each([
   /** A real Express app on a real server, with the middleware on a memory transport. */
   async function start(
     options: MbuzzExpressOptions = {},
-    configure?: (app: express5.Express) => void,
-    routes?: (app: express5.Express, middleware: MbuzzMiddleware) => void,
+    setup: {
+      /** Before the middleware (settings). */
+      configure?: (app: express5.Express) => void;
+      /** Right after the middleware, before the test routes. */
+      routes?: (app: express5.Express, middleware: MbuzzMiddleware) => void;
+      /** Serve over HTTPS with this certificate. */
+      tls?: https.ServerOptions;
+    } = {},
   ) {
     const transport = createMemoryTransport();
     const middleware = mbuzz({ transport, flushIntervalMs: 60_000, ...options });
     closeClient = () => middleware.close({ timeoutMs: 1000 });
     const app = express();
-    configure?.(app);
+    setup.configure?.(app);
     app.use(middleware);
-    routes?.(app, middleware);
+    setup.routes?.(app, middleware);
     const page = (title: string) => (req: express5.Request, res: express5.Response) => {
       res.send(`<h1>${title}</h1><p id="ids">${req.mbuzz.visitorId} ${req.mbuzz.sessionId}</p>`);
     };
@@ -74,7 +86,7 @@ describe.each([
       req.mbuzz.track('signup', { plan: req.body.plan });
       res.redirect(303, '/welcome');
     });
-    served = await serve(app);
+    served = await serve(app, setup.tls);
     const origin = served.origin;
     const server = served;
     return {
@@ -128,7 +140,7 @@ describe.each([
   });
 
   it('marks the cookies Secure and records the https URL behind a trusted proxy', async () => {
-    const { origin, events } = await start({}, (app) => app.set('trust proxy', 'loopback'));
+    const { origin, events } = await start({}, { configure: (app) => app.set('trust proxy', 'loopback') });
     const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' };
     const answer = await navigate(`${origin}/?utm_source=x`, { headers: forwarded });
 
@@ -136,6 +148,18 @@ describe.each([
     expect(cookies).toHaveLength(2);
     for (const cookie of cookies) expect(cookie).toMatch(/; Secure$/);
     expect((await events())[0]?.properties.url).toBe('https://shop.example/?utm_source=x');
+  });
+
+  it('marks the cookies Secure on a real https server', async () => {
+    const { origin, events } = await start({}, { tls: TLS });
+    const answer = await navigate(`${origin}/?utm_source=tls`);
+
+    expect(origin).toMatch(/^https:/);
+    const cookies = mbuzzCookies(answer.setCookies);
+    expect(cookies).toHaveLength(2);
+    for (const cookie of cookies) expect(cookie).toMatch(COOKIE_SHAPE);
+    for (const cookie of cookies) expect(cookie).toMatch(/; Secure$/);
+    expect((await events())[0]?.properties.url).toBe(`${origin}/?utm_source=tls`);
   });
 
   it('ignores X-Forwarded-Proto when the proxy is not trusted, and keeps the port of the Host', async () => {
@@ -331,12 +355,17 @@ describe.each([
     const arrival = new Promise<void>((resolve) => {
       arrived = resolve;
     });
-    const { origin, events } = await start({}, undefined, (app) => {
-      app.get('/slow', (_req, res: ServerResponse) => {
-        arrived();
-        res.once('close', () => {});
-      });
-    });
+    const { origin, events } = await start(
+      {},
+      {
+        routes: (app) => {
+          app.get('/slow', (_req, res: ServerResponse) => {
+            arrived();
+            res.once('close', () => {});
+          });
+        },
+      },
+    );
     const gone = send(`${origin}/slow`, {
       headers: navigationView(`${origin}/slow`).headers,
       abortAfter: arrival,
@@ -346,14 +375,19 @@ describe.each([
   });
 
   it('tracks once when the same middleware is mounted twice on the path (app and router)', async () => {
-    const { origin, events } = await start({}, undefined, (app, middleware) => {
-      const router = express.Router();
-      router.use(middleware);
-      router.get('/twice', (req, res) => {
-        res.send(`<p>${req.mbuzz.visitorId}</p>`);
-      });
-      app.use(router);
-    });
+    const { origin, events } = await start(
+      {},
+      {
+        routes: (app, middleware) => {
+          const router = express.Router();
+          router.use(middleware);
+          router.get('/twice', (req, res) => {
+            res.send(`<p>${req.mbuzz.visitorId}</p>`);
+          });
+          app.use(router);
+        },
+      },
+    );
     const answer = await navigate(`${origin}/twice`);
 
     expect(mbuzzCookies(answer.setCookies)).toHaveLength(2);

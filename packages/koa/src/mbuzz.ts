@@ -63,7 +63,7 @@ const UNTRACKED: MbuzzRequestContext = Object.freeze({
  * });
  */
 export function mbuzz(options: MbuzzKoaOptions = {}): MbuzzMiddleware {
-  const { handleSignals = false, shutdownTimeoutMs = 5000, ...coreOptions } = options;
+  const { handleSignals = false, shutdownTimeoutMs = 5000, ...coreOptions } = options ?? {};
   const client = createClient(coreOptions);
   const report = reporterFor(coreOptions);
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type https from 'node:https';
 import { Readable } from 'node:stream';
 import type { MbuzzError, Transport, WireEvent } from '@mbuzz/core';
 import { cookieJar, createMemoryTransport, navigationView, subRequestView } from '@mbuzz/core/testing';
@@ -8,6 +10,10 @@ import { type MbuzzKoaOptions, type MbuzzMiddleware, mbuzz } from '../src/index.
 import { type SendInit, send } from './send.js';
 import { type Served, serve } from './serve.js';
 
+const TLS = {
+  cert: readFileSync(new URL('./fixtures/localhost-cert.pem', import.meta.url)),
+  key: readFileSync(new URL('./fixtures/localhost-key.pem', import.meta.url)),
+};
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 const COOKIE_SHAPE = /^_mbuzz_(vid|sid)=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax(; Secure)?$/;
 
@@ -89,19 +95,25 @@ describe.each([
   /** A real Koa app on a real server, with the middleware on a memory transport. */
   async function start(
     options: MbuzzKoaOptions = {},
-    configure?: (app: Koa3) => void,
-    extra?: (app: Koa3, middleware: MbuzzMiddleware) => void,
+    setup: {
+      /** Before the middleware (settings). */
+      configure?: (app: Koa3) => void;
+      /** Right after the middleware, before the test routes. */
+      extra?: (app: Koa3, middleware: MbuzzMiddleware) => void;
+      /** Serve over HTTPS with this certificate. */
+      tls?: https.ServerOptions;
+    } = {},
   ) {
     const transport = createMemoryTransport();
     const middleware = mbuzz({ transport, flushIntervalMs: 60_000, ...options });
     closeClient = () => middleware.close({ timeoutMs: 1000 });
     const app = new Koa();
     app.silent = true; // the thrown errors are on purpose
-    configure?.(app);
+    setup.configure?.(app);
     app.use(middleware);
-    extra?.(app, middleware);
+    setup.extra?.(app, middleware);
     app.use(routes);
-    served = await serve(app.callback());
+    served = await serve(app.callback(), setup.tls);
     const server = served;
     return {
       origin: served.origin,
@@ -154,9 +166,14 @@ describe.each([
   });
 
   it('sets Secure cookies behind a TLS-terminating proxy (app.proxy) without throwing', async () => {
-    const { origin, events } = await start({}, (app) => {
-      app.proxy = true;
-    });
+    const { origin, events } = await start(
+      {},
+      {
+        configure: (app) => {
+          app.proxy = true;
+        },
+      },
+    );
     const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' };
     const answer = await navigate(`${origin}/?utm_source=x`, { headers: forwarded });
 
@@ -165,6 +182,18 @@ describe.each([
     expect(cookies).toHaveLength(2);
     for (const cookie of cookies) expect(cookie).toMatch(/; Secure$/);
     expect((await events())[0]?.properties.url).toBe('https://shop.example/?utm_source=x');
+  });
+
+  it('marks the cookies Secure on a real https server', async () => {
+    const { origin, events } = await start({}, { tls: TLS });
+    const answer = await navigate(`${origin}/?utm_source=tls`);
+
+    expect(origin).toMatch(/^https:/);
+    const cookies = mbuzzCookies(answer.setCookies);
+    expect(cookies).toHaveLength(2);
+    for (const cookie of cookies) expect(cookie).toMatch(COOKIE_SHAPE);
+    for (const cookie of cookies) expect(cookie).toMatch(/; Secure$/);
+    expect((await events())[0]?.properties.url).toBe(`${origin}/?utm_source=tls`);
   });
 
   it('ignores X-Forwarded-Proto without app.proxy, and keeps the port of the Host', async () => {
@@ -364,9 +393,7 @@ describe.each([
   });
 
   it('tracks once when the same middleware is mounted twice on the path', async () => {
-    const { origin, events } = await start({}, undefined, (app, middleware) => {
-      app.use(middleware);
-    });
+    const { origin, events } = await start({}, { extra: (app, middleware) => app.use(middleware) });
     const answer = await navigate(`${origin}/`);
 
     expect(mbuzzCookies(answer.setCookies)).toHaveLength(2);
