@@ -20,7 +20,7 @@ export interface LoadOptions {
   retryUntil?: number;
   makeBatch?: (size: number) => WireEvent[];
   /** Every answer, as it comes (timelines of fault scenarios). */
-  onOutcome?: (outcome: Outcome, startedAt: number) => void;
+  onOutcome?: (outcome: Outcome, startedAt: number, eventIds: readonly string[]) => void;
 }
 
 export interface LoadReport {
@@ -67,9 +67,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
   const runBatch = async (): Promise<void> => {
     const events = makeBatch(batchSize);
+    const ids = events.map((event) => event.event_id);
     const body = JSON.stringify({ events });
     report.batches++;
-    for (const event of events) report.sentIds.add(event.event_id);
+    for (const id of ids) report.sentIds.add(id);
     for (let attempt = 0; ; attempt++) {
       const startedAt = Date.now();
       const outcome = await options.sender.post(options.apiKey, body);
@@ -77,9 +78,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       const key = String(outcome.status);
       report.statuses[key] = (report.statuses[key] ?? 0) + 1;
       if (outcome.status !== 'network') report.latenciesMs.push(outcome.latencyMs);
-      options.onOutcome?.(outcome, startedAt);
+      options.onOutcome?.(outcome, startedAt, ids);
       if (outcome.status === 202) {
-        for (const event of events) report.acceptedIds.add(event.event_id);
+        for (const id of ids) report.acceptedIds.add(id);
         return;
       }
       if (!isRetryable(outcome) || options.retryUntil === undefined || Date.now() > options.retryUntil) {

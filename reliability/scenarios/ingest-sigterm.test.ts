@@ -1,0 +1,144 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killAllChildren } from '../../e2e/harness/child-service.js';
+import { createFreshDatabase, type FreshDatabase } from '../../e2e/harness/fresh-database.js';
+import { type BatchSender, createBatchSender, type Outcome } from '../lib/batch-sender.js';
+import { createTenant, type IngestProcess, startIngestProcess, type Tenant } from '../lib/ingest-process.js';
+import { makeEvents, type WireEvent } from '../lib/make-events.js';
+import { percentile, roundMs } from '../lib/percentile.js';
+import { type LoadReport, runLoad } from '../lib/run-load.js';
+import { compareIds, storedEventIds } from '../lib/stored-events.js';
+import { countStatuses, createTimeline } from '../lib/timeline.js';
+import { writeResult } from '../lib/write-result.js';
+
+const BATCHES_PER_SECOND = 40; // 2,000 events/s: busy, below capacity
+const BEFORE_MS = 3000;
+const AFTER_MS = 4000;
+const BURST_BATCHES = 24;
+
+describe('4 SIGTERM to the ingest service under load', () => {
+  let db: FreshDatabase;
+  let tenant: Tenant;
+  let first: IngestProcess;
+  let second: IngestProcess | undefined;
+  let sender: BatchSender;
+  let report: LoadReport;
+  let timeline: ReturnType<typeof createTimeline>;
+  let signalAt: number;
+  let exitCode: number | string;
+  /** Events of batches whose 202 came back before the first process had exited: its answers. */
+  const acceptedByFirst = new Set<string>();
+  let exitedAt = Number.POSITIVE_INFINITY;
+  let storedByFirst: Set<string>;
+  let burstOutcomes: Array<{ outcome: Outcome; events: WireEvent[]; ids: string[] }>;
+
+  beforeAll(async () => {
+    db = await createFreshDatabase('rel_sigterm');
+    tenant = await createTenant(db.url, 'reliability sigterm');
+    first = await startIngestProcess({ name: 'ingest(sigterm, first)', databaseUrl: db.url });
+    sender = createBatchSender(first.baseUrl, { connections: 32 });
+    timeline = createTimeline();
+
+    const load = runLoad({
+      sender,
+      apiKey: tenant.apiKey,
+      durationMs: BEFORE_MS + AFTER_MS,
+      batchesPerSecond: BATCHES_PER_SECOND,
+      concurrency: 256,
+      // Like the SDK: what was refused or cut off is sent again, with the same ids, once the service is back.
+      retryUntil: Date.now() + BEFORE_MS + AFTER_MS + 60_000,
+      onOutcome: (outcome, at, ids) => {
+        timeline.record(outcome, at);
+        if (outcome.status === 202 && Date.now() < exitedAt) for (const id of ids) acceptedByFirst.add(id);
+      },
+    });
+    await sleep(BEFORE_MS);
+    // A burst of big batches, so that many requests are surely in flight when the signal lands.
+    const burst = Array.from({ length: BURST_BATCHES }, () => {
+      const events = makeEvents(200);
+      const ids = events.map((event) => event.event_id);
+      return sender.post(tenant.apiKey, { events }).then((outcome) => ({ outcome, events, ids }));
+    });
+    await sleep(10);
+    signalAt = Date.now();
+    exitCode = await first.stop('SIGTERM');
+    burstOutcomes = await Promise.all(burst);
+    for (const { outcome, ids } of burstOutcomes) {
+      if (outcome.status === 202) for (const id of ids) acceptedByFirst.add(id);
+    }
+    exitedAt = Date.now();
+    // The ids the first process acknowledged must be in its database now, before anyone else writes.
+    storedByFirst = await storedEventIds(db.sql, tenant.accountId);
+    second = await startIngestProcess({
+      name: 'ingest(sigterm, second)',
+      databaseUrl: db.url,
+      port: first.port,
+    });
+    const restartedAt = Date.now();
+    report = await load;
+    // The burst's refused batches are sent again, as a sender must after a 503 or a cut connection.
+    for (const { outcome, events, ids } of burstOutcomes) {
+      for (const id of ids) report.sentIds.add(id);
+      let answer = outcome;
+      for (let attempt = 0; answer.status !== 202 && attempt < 20; attempt++) {
+        answer = await sender.post(tenant.apiKey, { events });
+      }
+      if (answer.status !== 202) report.unresolved++;
+    }
+
+    const inFlight = timeline.between(0, signalAt);
+    writeResult('4-ingest-sigterm', {
+      requests: report.requests,
+      batches: report.batches,
+      events: report.sentIds.size,
+      stored: (await storedEventIds(db.sql, tenant.accountId)).size,
+      acceptedByFirstProcess: acceptedByFirst.size,
+      storedWhenFirstExited: storedByFirst.size,
+      exitCode,
+      shutdownMs: exitedAt - signalAt,
+      downMs: restartedAt - signalAt,
+      statusesOfRequestsStartedBeforeSignal: countStatuses(inFlight),
+      burstInFlightAtSignal: countBy(burstOutcomes.map(({ outcome }) => String(outcome.status))),
+      statusesAfterSignal: countStatuses(timeline.between(signalAt, restartedAt)),
+      statuses: report.statuses,
+      p99Ms: roundMs(percentile(report.latenciesMs, 99)),
+    });
+  });
+  afterAll(async () => {
+    await sender?.close();
+    await second?.stop();
+    await killAllChildren();
+    await db?.drop();
+  });
+
+  it('exits 0 after finishing the requests in flight', () => {
+    expect(exitCode).toBe(0);
+    // Started before the signal: each got an HTTP answer (202, or 503 once closing), none was cut off.
+    const beforeSignal = timeline.between(0, signalAt);
+    expect(beforeSignal.filter((entry) => entry.status === 'network')).toEqual([]);
+    expect(beforeSignal.filter((entry) => entry.status !== 202 && entry.status !== 503)).toEqual([]);
+    const burst = burstOutcomes.map(({ outcome }) => outcome.status);
+    expect(burst.filter((status) => status !== 202 && status !== 503)).toEqual([]);
+  });
+
+  it('no event that got a 202 from the stopping process is missing', () => {
+    // Read from the database right after the exit, before the second process started.
+    expect(acceptedByFirst.size).toBeGreaterThan(0);
+    const missing = [...acceptedByFirst].filter((id) => !storedByFirst.has(id));
+    expect(missing).toEqual([]);
+    expect(compareIds(storedByFirst, report.sentIds).unexpected).toEqual([]);
+  });
+
+  it('after a restart and retries, every event sent is stored exactly once', async () => {
+    const diff = compareIds(await storedEventIds(db.sql, tenant.accountId), report.sentIds);
+    expect(report.unresolved).toBe(0);
+    expect(diff.missing).toEqual([]);
+    expect(diff.unexpected).toEqual([]);
+  });
+});
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
