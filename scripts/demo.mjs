@@ -128,7 +128,7 @@ async function printStoredRows() {
     console.log('\n  sessions');
     for (const s of sessions) {
       console.log(
-        `    ${s.started_at.toISOString()}  ${s.page_view_count} page views  utm ${JSON.stringify(s.initial_utm)}` +
+        `    ${s.started_at.toISOString()}  ${s.page_view_count} page view${s.page_view_count === 1 ? '' : 's'}  utm ${JSON.stringify(s.initial_utm)}` +
           `  from ${s.initial_referrer ?? '(direct)'}`,
       );
     }
