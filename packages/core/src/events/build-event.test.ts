@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildCustomEvent, buildPageViewEvent } from './build-event.js';
 import { readAttribution } from './read-attribution.js';
@@ -14,7 +15,11 @@ describe('readAttribution', () => {
     ['utm_source=&utm_medium=%20&utm_term=x', { utm_term: 'x' }],
     ['utm_source=Google', { utm_source: 'Google' }],
     ['utm_source=a&utm_source=b', { utm_source: 'a' }],
-    ['utm_source=%E0%A4%A', { utm_source: '%E0%A4%A' }],
+    ['utm_source=%E0%A4%A', { utm_source: '\uFFFD%A' }],
+    ['utm_source=%&utm_medium=100%', { utm_source: '%', utm_medium: '100%' }],
+    ['utm_source=&utm_source=%20&utm_source=late', { utm_source: 'late' }],
+    ['utm_source=%00x&utm_source=y', { utm_source: 'y' }],
+    ['utm_source=%20padded%20', { utm_source: ' padded ' }],
     ['utm_source', undefined],
     [
       'gclid=1&gbraid=2&wbraid=3&msclkid=4&fbclid=5&ttclid=6&li_fat_id=7&twclid=8&dclid=9',
@@ -33,6 +38,46 @@ describe('readAttribution', () => {
     ['utm%5Fsource=x', { utm_source: 'x' }],
   ])('%j → %j', (query, expected) => {
     expect(readAttribution(query)).toEqual(expected);
+  });
+});
+
+describe('readAttribution agrees with the server (URLSearchParams, first non-blank value)', () => {
+  const KEYS = [
+    'utm_source',
+    'utm_medium',
+    'utm_campaign',
+    'utm_content',
+    'utm_term',
+    'gclid',
+    'fbclid',
+    'li_fat_id',
+  ];
+  function serverReading(query: string): Record<string, string> | undefined {
+    const params = new URLSearchParams(query);
+    const out: Record<string, string> = {};
+    for (const key of [...KEYS, 'gbraid', 'wbraid', 'msclkid', 'ttclid', 'twclid', 'dclid']) {
+      const value = params.getAll(key).find((v) => v.trim() !== '' && !v.includes('\u0000'));
+      if (value !== undefined) out[key] = value;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+  const piece = fc.oneof(
+    fc.constantFrom(...KEYS, 'utm_', 'x', 'utm%5Fsource', 'utm_source+', ''),
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom('%', '%2', '%E0%A4', '%20', '+', '%00', '%C3%A9', '=', ' '),
+  );
+  const part = fc.array(piece, { maxLength: 4 }).map((p) => p.join(''));
+  const query = fc
+    .array(fc.tuple(part, fc.option(part)), { maxLength: 6 })
+    .map((pairs) => pairs.map(([k, v]) => (v === null ? k : `${k}=${v}`)).join('&'));
+
+  it('for any query string', () => {
+    fc.assert(
+      fc.property(query, (q) => {
+        expect(readAttribution(q)).toEqual(serverReading(q));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -27,12 +27,10 @@ export type Attribution = Record<string, string>;
 export const ATTRIBUTION_KEYS: readonly string[] = Object.freeze([...UTM_KEYS, ...CLICK_ID_KEYS]);
 const KEY_SET = new Set<string>(ATTRIBUTION_KEYS);
 
-/** A value longer than this is cut: a query string is visitor input and ends up in a cookie. */
-export const MAX_ATTRIBUTION_VALUE_LENGTH = 500;
-
 /**
- * Reads UTM parameters and click ids from a query string (without `?`), the way the server does:
- * URL-decoded, `+` as space, blank values dropped, case kept, the first occurrence wins.
+ * Reads UTM parameters and click ids from a query string (without `?`) exactly as the server does
+ * (`URLSearchParams` semantics): URL-decoded, `+` as space, case kept, blank values (and values holding
+ * NUL, which Postgres text cannot store) skipped, the first remaining occurrence wins.
  * Returns `undefined` when there are none, so the common case allocates nothing.
  *
  * @example
@@ -48,18 +46,14 @@ export function readAttribution(query: string): Attribution | undefined {
   while (start < length) {
     let end = query.indexOf('&', start);
     if (end === -1) end = length;
-    const eq = query.indexOf('=', start);
-    if (eq !== -1 && eq < end) {
-      const key = decodeComponent(query.slice(start, eq));
-      if (KEY_SET.has(key) && (found === undefined || !(key in found))) {
-        const value = decodeComponent(query.slice(eq + 1, end)).trim();
-        if (value !== '') {
-          found ??= {};
-          found[key] =
-            value.length > MAX_ATTRIBUTION_VALUE_LENGTH
-              ? value.slice(0, MAX_ATTRIBUTION_VALUE_LENGTH)
-              : value;
-        }
+    let eq = query.indexOf('=', start);
+    if (eq === -1 || eq > end) eq = end; // `key` alone: an empty value
+    const key = decodeComponent(query.slice(start, eq));
+    if (KEY_SET.has(key) && (found === undefined || !(key in found))) {
+      const value = eq < end ? decodeComponent(query.slice(eq + 1, end)) : '';
+      if (value.trim() !== '' && !value.includes('\u0000')) {
+        found ??= {};
+        found[key] = value;
       }
     }
     start = end + 1;
@@ -67,13 +61,14 @@ export function readAttribution(query: string): Attribution | undefined {
   return found;
 }
 
-/** `+` is a space in query strings; a malformed escape is kept as written rather than thrown. */
+/** Query-string decoding: `+` is a space; a malformed escape is decoded like URLSearchParams does. */
 function decodeComponent(raw: string): string {
   const spaced = raw.includes('+') ? raw.replaceAll('+', ' ') : raw;
   if (!spaced.includes('%')) return spaced;
   try {
     return decodeURIComponent(spaced);
   } catch {
-    return spaced;
+    // Rare (broken links): URLSearchParams keeps stray `%` and replaces invalid UTF-8 with U+FFFD.
+    return new URLSearchParams(`a=${raw.replaceAll('&', '%26')}`).get('a') ?? spaced;
   }
 }

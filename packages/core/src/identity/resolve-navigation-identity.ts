@@ -35,6 +35,8 @@ export interface NavigationIdentity {
 
 /** Longest referrer / landing URL kept for a redirect: the state lives in a cookie. */
 const MAX_CARRIED_URL_LENGTH = 1000;
+/** Longest UTM value / click id kept for a redirect. */
+const MAX_CARRIED_VALUE_LENGTH = 500;
 
 /**
  * Decides visitor and session for a page navigation (API.md, cookies): a new session when there is no
@@ -95,7 +97,13 @@ function continuesRedirect(pending: PendingLanding, input: NavigationInput): boo
 function landingOf(input: NavigationInput): PendingLanding | undefined {
   if (input.attribution === undefined && input.externalReferrer === undefined) return undefined;
   const landing: PendingLanding = { landingUrl: input.url.slice(0, MAX_CARRIED_URL_LENGTH) };
-  if (input.attribution !== undefined) landing.attribution = input.attribution;
+  if (input.attribution !== undefined) {
+    const attribution: Attribution = {};
+    for (const key in input.attribution) {
+      attribution[key] = (input.attribution[key] as string).slice(0, MAX_CARRIED_VALUE_LENGTH);
+    }
+    landing.attribution = attribution;
+  }
   if (input.externalReferrer !== undefined)
     landing.referrer = input.externalReferrer.slice(0, MAX_CARRIED_URL_LENGTH);
   return landing;
