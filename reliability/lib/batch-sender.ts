@@ -9,6 +9,8 @@ export interface Outcome {
   retryAfter: string | undefined;
   latencyMs: number;
   body: string;
+  /** Response headers (empty without an answer). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface BatchSender {
@@ -53,6 +55,7 @@ export function createBatchSender(baseUrl: string, options: { connections?: numb
         retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
         latencyMs,
         body: text,
+        headers: response.headers,
       };
     } catch (error) {
       const code = (error as { code?: string }).code ?? (error as Error).name;
@@ -62,6 +65,7 @@ export function createBatchSender(baseUrl: string, options: { connections?: numb
         retryAfter: undefined,
         latencyMs: performance.now() - started,
         body: (error as Error).message,
+        headers: {},
       };
     }
   };
