@@ -128,7 +128,10 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     reply
       .code(404)
-      .send({ error: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' });
+      .send({
+        error: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
+        code: 'not_found',
+      });
   });
 
   app.register(rateLimit, {

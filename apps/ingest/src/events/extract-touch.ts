@@ -45,26 +45,33 @@ export function extractTouch(properties: Record<string, unknown>): Touch {
 function pick(
   keys: readonly string[],
   properties: Record<string, unknown>,
-  query: URLSearchParams | undefined,
+  query: Map<string, string> | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of keys) {
     const explicit = properties[key];
-    if (nonBlank(explicit)) {
-      out[key] = explicit;
-      continue;
+    if (nonBlank(explicit)) out[key] = explicit;
+    else {
+      const fromUrl = query?.get(key);
+      if (fromUrl !== undefined) out[key] = fromUrl;
     }
-    if (query === undefined) continue;
-    // A decoded `%00` is dropped: Postgres text cannot hold NUL.
-    const fromUrl = query.getAll(key).find((v) => nonBlank(v) && !v.includes('\u0000'));
-    if (fromUrl !== undefined) out[key] = fromUrl;
   }
   return out;
 }
 
-function parseQuery(url: string): URLSearchParams | undefined {
+const WANTED = new Set<string>([...UTM_KEYS, ...CLICK_ID_KEYS]);
+
+/** The first usable value of each wanted parameter, in one pass over the query string. */
+function parseQuery(url: string): Map<string, string> {
   const start = url.indexOf('?');
   const hash = url.indexOf('#', start);
+  const found = new Map<string, string>();
   // URLSearchParams decodes percent escapes and `+` as space, and never throws on malformed input.
-  return new URLSearchParams(hash === -1 ? url.slice(start + 1) : url.slice(start + 1, hash));
+  const params = new URLSearchParams(hash === -1 ? url.slice(start + 1) : url.slice(start + 1, hash));
+  for (const [key, value] of params) {
+    // A decoded `%00` is dropped: Postgres text cannot hold NUL.
+    if (WANTED.has(key) && !found.has(key) && nonBlank(value) && !value.includes('\u0000'))
+      found.set(key, value);
+  }
+  return found;
 }
