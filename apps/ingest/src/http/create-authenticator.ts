@@ -86,7 +86,9 @@ export function createAuthenticator(options: AuthenticatorOptions) {
     if (hit) cache.delete(cacheKey);
     const record = lookup(digest);
     // A failed lookup is not cached: the next request tries the database again.
-    record.catch(() => cache.delete(cacheKey));
+    record.catch(() => {
+      if (cache.get(cacheKey)?.record === record) cache.delete(cacheKey);
+    });
     cache.set(cacheKey, { expiresAt: now + ttlMs, record });
     if (cache.size > maxEntries) {
       const oldest = cache.keys().next().value;
