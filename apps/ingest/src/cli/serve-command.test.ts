@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -20,7 +20,7 @@ afterAll(() => {
 
 describe('mbuzz-ingest serve (embedded database)', () => {
   it(
-    'seeds a demo key once, prints a curl that works, locks the database, and stops on SIGTERM',
+    'seeds a demo key once, prints a curl that works, survives its database dying, locks it, stops on SIGTERM',
     async () => {
       assertCliBuilt();
       const first = await startServe();
@@ -39,6 +39,22 @@ describe('mbuzz-ingest serve (embedded database)', () => {
       });
       expect(response.status).toBe(202);
       expect(await response.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+
+      // The database process dies: 503 (retryable), no crash; it is restarted and requests succeed again.
+      const [, databasePid] = readFileSync(join(dataDir, 'mbuzz-ingest.lock'), 'utf8')
+        .split('\n')
+        .map(Number);
+      process.kill(databasePid as number, 'SIGKILL');
+      const send = () =>
+        fetch(url as string, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: body as string,
+        });
+      const during = await send();
+      expect(during.status).toBe(503);
+      expect(during.headers.get('retry-after')).toBeTruthy();
+      await expect.poll(async () => (await send()).status, { timeout: 60_000, interval: 250 }).toBe(202);
 
       const second = await runBuiltCli(['accounts', 'list'], env);
       expect(cleanFailure(second)).toBe(

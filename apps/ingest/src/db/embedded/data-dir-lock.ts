@@ -19,7 +19,7 @@ export class EmbeddedDatabaseInUseError extends Error {
 export interface DataDirLock {
   readonly path: string;
   /** Records the database child's pid too, so a lock whose owner died while its child still runs stays held. */
-  addPid(pid: number): void;
+  setChildPid(pid: number): void;
   /** Removes the lock file if it is still ours. Safe to call twice. */
   release(): void;
 }
@@ -46,8 +46,8 @@ export function acquireDataDirLock(dataDir: string, ownPid: number = process.pid
       write('wx');
       return {
         path,
-        addPid(pid) {
-          pids = [...pids, pid];
+        setChildPid(pid) {
+          pids = [ownPid, pid];
           write('w');
         },
         release() {

@@ -42,7 +42,7 @@ describe('openEmbeddedDatabase', () => {
   );
 
   it(
-    'refuses a second process with a clear message, and survives its database process dying',
+    'refuses a second process with a clear message, and restarts its database process when it dies',
     async () => {
       const db = await openEmbeddedDatabase({ dataDir }, logger);
       try {
@@ -67,6 +67,15 @@ describe('openEmbeddedDatabase', () => {
         expect(childPid).toBeGreaterThan(0);
         process.kill(childPid as number, 'SIGKILL');
         await expect(db.sql`select 1`).rejects.toThrow();
+        // Restarted by the supervisor on the same socket: the same client works again, data intact.
+        await expect
+          .poll(() => db.sql`SELECT slug FROM accounts`.catch(() => undefined), {
+            timeout: 60_000,
+            interval: 250,
+          })
+          .toEqual([{ slug: 'persisted' }]);
+        const [, restartedPid] = readFileSync(lockFile, 'utf8').trim().split('\n').map(Number);
+        expect(restartedPid).not.toBe(childPid);
       } finally {
         await db.close();
       }

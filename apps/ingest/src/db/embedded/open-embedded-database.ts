@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import postgres, { type Sql } from 'postgres';
 import { acquireDataDirLock } from './data-dir-lock.js';
-import { type EmbeddedAddress, startEmbeddedServer } from './start-embedded-server.js';
+import type { EmbeddedAddress } from './start-embedded-server.js';
+import { type EmbeddedSupervisor, superviseEmbeddedServer } from './supervise-embedded-server.js';
 
 /** The embedded database, opened: same shape as `openDatabase()`'s result. */
 export interface EmbeddedDatabase {
@@ -43,10 +44,9 @@ export async function openEmbeddedDatabase(
   const dataDir = resolveDataDir(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lock = acquireDataDirLock(dataDir);
-  let server: Awaited<ReturnType<typeof startEmbeddedServer>>;
+  let server: EmbeddedSupervisor;
   try {
-    server = await startEmbeddedServer(dataDir);
-    lock.addPid(server.pid);
+    server = await superviseEmbeddedServer(dataDir, lock, logger);
   } catch (error) {
     lock.release();
     throw error;
@@ -58,11 +58,6 @@ export async function openEmbeddedDatabase(
   );
 
   let closing: Promise<void> | undefined;
-  void server.exited.then((code) => {
-    // Requests now fail to connect and the service answers 503; it does not crash.
-    if (!closing) logger.error({ code }, 'the embedded database process exited; restart mbuzz-ingest');
-  });
-
   const sql = postgres({
     ...connectionOptions(server.address),
     username: 'postgres',

@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,25 +21,29 @@ export interface EmbeddedServer {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-// Unix socket paths are limited to 107 bytes on Linux (103 on macOS); past that, use loopback TCP.
-const MAX_SOCKET_PATH = 100;
+// Unix socket paths are limited to 107 bytes on Linux (103 on macOS), and the child binds a temporary
+// name 8 characters longer first; past that, use loopback TCP.
+const MAX_SOCKET_PATH = 92;
 const START_TIMEOUT_MS = 120_000; // first start runs initdb in WASM: seconds, more on a busy machine
 
 /**
- * Forks the PGlite child on `<dataDir>/pglite` and waits until it accepts connections.
+ * Forks the PGlite child on `<dataDir>/pglite` and waits until it accepts connections: on a unix socket
+ * in the data dir, or on loopback TCP (`options.port`, default a free one) where the path is too long.
  * The caller must hold the data directory lock.
  *
  * @example
  * const server = await startEmbeddedServer('/abs/.mbuzz/data');
  * // connect postgres.js to server.address, then: await server.stop();
  */
-export async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(
+  dataDir: string,
+  options: { port?: number } = {},
+): Promise<EmbeddedServer> {
   const socketPath = join(dataDir, '.s.PGSQL.5432');
   const useSocket = process.platform !== 'win32' && socketPath.length <= MAX_SOCKET_PATH;
-  // A socket file left by a child that crashed would make listen() fail; we hold the lock, so it is stale.
-  if (useSocket) rmSync(socketPath, { force: true });
 
-  const child = fork(childScript(), [join(dataDir, 'pglite'), useSocket ? socketPath : ''], {
+  const listenOn = useSocket ? socketPath : String(options.port ?? 0);
+  const child = fork(childScript(), [join(dataDir, 'pglite'), listenOn], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     // Not the parent's flags: a --inspect or loader meant for the service must not apply to the child.
     execArgv: [],
