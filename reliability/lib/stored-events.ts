@@ -51,3 +51,25 @@ export async function waitForEventCount(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * How many times each `rid` marker (see drive-app.ts) occurs in the account's stored page-view URLs.
+ * Exactly once each, for every marker requested, is "every event arrived exactly once".
+ */
+export async function storedMarkers(sql: postgres.Sql, accountId: string): Promise<Map<string, number>> {
+  const rows = await sql<{ marker: string; n: number }[]>`
+    SELECT substring(properties->>'url' from 'rid=([^&]+)') AS marker, count(*)::int AS n
+    FROM events WHERE account_id = ${accountId} AND event_type = 'page_view'
+    GROUP BY 1`;
+  return new Map(rows.map((row) => [row.marker, row.n]));
+}
+
+/** Markers requested but not stored, stored more than once, and stored without being requested. */
+export function compareMarkers(stored: Map<string, number>, requested: readonly string[]) {
+  const wanted = new Set(requested);
+  return {
+    missing: requested.filter((marker) => !stored.has(marker)),
+    duplicated: [...stored].filter(([, n]) => n > 1).map(([marker]) => marker),
+    unexpected: [...stored.keys()].filter((marker) => !wanted.has(marker)),
+  };
+}
