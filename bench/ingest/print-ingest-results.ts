@@ -25,10 +25,9 @@ export function printIngestResults(r: {
   ]);
   const rows: [string, string][] = [
     [
-      `HTTP end to end (${r.connections} connections, ${r.full.seconds} s)`,
-      `${n(r.full.eventsPerSecond)} events/s`,
+      `HTTP end to end (${r.connections} connections, ${r.full.seconds.toFixed(1)} s)`,
+      `${n(r.full.eventsPerSecond)} events/s (${n(r.full.requestsPerSecond)} requests/s)`,
     ],
-    [`  (${n(r.full.requestsPerSecond)} requests/s of 50 page views)`, ''],
     [
       `raw COPY, same tables (${n(r.copy.events)} events, ${n(r.copy.visitors)} visitors, ${n(r.copy.sessions)} sessions)`,
       `${n(r.copy.eventsPerSecond)} events/s`,

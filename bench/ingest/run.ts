@@ -22,6 +22,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const COPY_EVENTS = Number(process.env.BENCH_COPY_EVENTS ?? 300_000);
 const COPY_WORKERS = Number(process.env.BENCH_COPY_WORKERS ?? 2);
 const BATCH_SIZE = 50;
+const HALF_LOAD_CONNECTIONS = 16;
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -90,12 +91,19 @@ async function main(): Promise<number> {
     const fullRequests = Math.max(100, Math.round(warmup.requestsPerSecond * DURATION_S));
     log(`${fullRequests} requests flat out (≈ ${DURATION_S} s)`);
     const full = await measureHttpRate(service.url, key, source, { ...http, requests: fullRequests });
-    const halfRate = Math.max(1, Math.round(full.requestsPerSecond / 2));
+    // autocannon splits overallRate and the request count over the connections in whole numbers, so
+    // the rate is a multiple of the connection count, or the slower connections stretch the phase.
+    const halfConnections = Math.min(
+      HALF_LOAD_CONNECTIONS,
+      Math.max(1, Math.floor(full.requestsPerSecond / 2)),
+    );
+    const halfRate = Math.max(1, Math.round(full.requestsPerSecond / 2 / halfConnections)) * halfConnections;
     log(
       `${Math.round(full.eventsPerSecond)} events/s; now ${halfRate} requests/s for ${DURATION_S} s for latency`,
     );
     const half = await measureHttpRate(service.url, key, source, {
-      ...http,
+      connections: halfConnections,
+      batchSize: BATCH_SIZE,
       requests: halfRate * DURATION_S,
       overallRate: halfRate,
     });
