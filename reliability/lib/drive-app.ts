@@ -16,6 +16,8 @@ const NAVIGATION_HEADERS = {
 export interface AppTraffic {
   /** Page views requested, each with a unique `rid` marker in its URL. */
   markers: string[];
+  /** Markers whose request was answered 200 (its page view is the app's to deliver). */
+  answered: string[];
   statuses: Record<string, number>;
   /** Latency of every answered request, ms. */
   latenciesMs: number[];
@@ -60,12 +62,13 @@ export function createAppDriver(origin: string): AppDriver {
       await response.body.dump();
       status = response.statusCode;
       traffic.latenciesMs.push(performance.now() - started);
+      if (status === 200) traffic.answered.push(marker);
     } catch (error) {
       status = (error as { code?: string }).code ?? 'network';
     }
     traffic.statuses[String(status)] = (traffic.statuses[String(status)] ?? 0) + 1;
   };
-  const empty = (): AppTraffic => ({ markers: [], statuses: {}, latenciesMs: [], skipped: 0 });
+  const empty = (): AppTraffic => ({ markers: [], answered: [], statuses: {}, latenciesMs: [], skipped: 0 });
 
   return {
     async run({ durationMs, perSecond, tag, maxInFlight = 64 }) {
