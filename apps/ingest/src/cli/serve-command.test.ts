@@ -71,11 +71,19 @@ describe('mbuzz-ingest serve (embedded database)', () => {
       expect(again.stdout).not.toMatch(/sk_test_[0-9a-f]{32}/);
       expect(await stop(again.child, 'SIGINT')).toBe(0);
 
+      // CLI commands work on the embedded database once the service is stopped.
+      const created = await runBuiltCli(
+        ['keys', 'create', '--account', 'demo', '--environment', 'test', '--json'],
+        env,
+      );
+      expect(created.code).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ environment: 'test', accountSlug: 'demo' });
+
       const db = await openEmbeddedDatabase({ dataDir }, pino({ level: 'silent' }));
       try {
         expect(await db.sql`SELECT slug FROM accounts`).toEqual([{ slug: 'demo' }]);
         const [row] = await db.sql`SELECT count(*)::int AS n FROM api_keys`;
-        expect(row?.n).toBe(1);
+        expect(row?.n).toBe(2);
         const [event] = await db.sql`SELECT s.initial_utm FROM events e
           JOIN sessions s ON s.account_id = e.account_id AND s.session_id = e.session_id`;
         expect(event?.initial_utm).toMatchObject({ utm_source: 'newsletter', utm_campaign: 'launch' });
