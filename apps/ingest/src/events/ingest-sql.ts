@@ -74,20 +74,22 @@ export function ingestStatement(sql: Sql, rowsJson: string) {
         is_test = visitors.is_test AND EXCLUDED.is_test
       RETURNING 1
     ),
+    -- One row per session: the first-touch event (DISTINCT ON picks the minimum touch tuple) carrying the
+    -- session's aggregates as window values. One sort, no self-join: a join here is planned as a nested
+    -- loop (the planner guesses 1 row for fresh) and turns quadratic on grouped statements.
     touch AS (
-      SELECT DISTINCT ON (a, s) a, s, v, at, u, c, url, ref FROM fresh WHERE s IS NOT NULL
+      SELECT DISTINCT ON (a, s) a, s, v, at, u, c, url, ref,
+        max(at) OVER w AS last_at,
+        (count(*) FILTER (WHERE t = 'page_view') OVER w)::int AS pv,
+        bool_and(x) OVER w AS x
+      FROM fresh WHERE s IS NOT NULL
+      WINDOW w AS (PARTITION BY a, s)
       ORDER BY a, s, at, v, COALESCE(url, ''), COALESCE(ref, ''), u, c
-    ),
-    agg AS (
-      SELECT a, s, max(at) AS last_at, count(*) FILTER (WHERE t = 'page_view')::int AS pv, bool_and(x) AS x
-      FROM fresh WHERE s IS NOT NULL GROUP BY a, s
     ),
     ses AS (
       INSERT INTO sessions (account_id, session_id, visitor_id, started_at, last_activity_at, page_view_count,
                             initial_utm, initial_referrer, landing_url, click_ids, is_test)
-      SELECT touch.a, touch.s, touch.v, touch.at, agg.last_at, agg.pv,
-             touch.u, touch.ref, touch.url, touch.c, agg.x
-      FROM touch JOIN agg ON agg.a = touch.a AND agg.s = touch.s ORDER BY touch.a, touch.s
+      SELECT a, s, v, at, last_at, pv, u, ref, url, c, x FROM touch ORDER BY a, s
       ON CONFLICT (account_id, session_id) DO UPDATE SET
         visitor_id = CASE WHEN ${earlier(sql)} THEN EXCLUDED.visitor_id ELSE sessions.visitor_id END,
         initial_utm = CASE WHEN ${earlier(sql)} THEN EXCLUDED.initial_utm ELSE sessions.initial_utm END,
