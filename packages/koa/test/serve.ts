@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface Served {
   /** `http://127.0.0.1:PORT` (or `https://…`) */
   origin: string;
-  /** Resolves once every response so far has been closed, so its `finish` listeners (the page view) ran. */
+  /** Resolves once every response so far has been closed, so its `close` listeners (the page view) ran. */
   settled(): Promise<void>;
   close(): Promise<void>;
 }
@@ -17,12 +17,16 @@ export async function serve(listener: http.RequestListener, tls?: https.ServerOp
   let waiters: Array<() => void> = [];
   server.on('request', (_req, res: http.ServerResponse) => {
     inFlight++;
-    res.once('close', () => {
-      inFlight--;
-      if (inFlight > 0) return;
-      for (const wake of waiters) wake();
-      waiters = [];
-    });
+    // A turn after 'close', so the middleware's own 'close' listener (the page view) has run, whatever
+    // the order the listeners were added in.
+    res.once('close', () =>
+      setImmediate(() => {
+        inFlight--;
+        if (inFlight > 0) return;
+        for (const wake of waiters) wake();
+        waiters = [];
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
