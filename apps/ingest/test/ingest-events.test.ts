@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestEvents } from '../src/events/ingest-events.js';
+import { ingestStatement } from '../src/events/ingest-sql.js';
 import { validateEvents } from '../src/events/validate-events.js';
 import { dumpTables } from './helpers/dump-tables.js';
 import { createTestApp, createTestTenant, makeEvent, postEvents } from './helpers/test-app.js';
@@ -232,5 +233,15 @@ describe('ingest: idempotency and order', () => {
     } finally {
       await debugSql.end();
     }
+  });
+
+  it('plans without nested loops, so grouped statements stay linear in their size', async () => {
+    // The planner guesses 1 row for CTEs fed by INSERT … RETURNING; any join over them may become a
+    // nested loop that is quadratic in the number of events of a grouped statement.
+    const { string: text } = await ingestStatement(db.sql, '[]').describe();
+    const plan = await db.sql.unsafe(`EXPLAIN ${text}`, ['[]']);
+    const lines = plan.map((row) => String(row['QUERY PLAN']));
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines.filter((line) => line.includes('Nested Loop'))).toEqual([]);
   });
 });
