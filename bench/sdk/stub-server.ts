@@ -10,6 +10,11 @@ export async function startStubServer() {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      if (req.url === '/__requests') {
+        // The bench's own question, not counted: how many SDK requests so far.
+        res.end(String(requests));
+        return;
+      }
       requests++;
       if (req.url?.startsWith('/api/v1/events')) {
         res.writeHead(202, { 'content-type': 'application/json' });
