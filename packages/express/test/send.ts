@@ -14,6 +14,8 @@ export interface SendInit {
   body?: string;
   /** Destroys the connection once this settles, before the answer (a visitor who leaves). */
   abortAfter?: Promise<unknown>;
+  /** A keep-alive agent, to send several requests on one connection (default: a connection each). */
+  agent?: http.Agent;
 }
 
 /**
@@ -30,7 +32,12 @@ export function send(url: string, init: SendInit = {}): Promise<Answer> {
     // The https tests use a self-signed certificate.
     const secure = url.startsWith('https:');
     const request = secure ? https.request : http.request;
-    const options = { method: init.method ?? 'GET', headers, agent: false, rejectUnauthorized: false };
+    const options = {
+      method: init.method ?? 'GET',
+      headers,
+      agent: init.agent ?? false,
+      rejectUnauthorized: false,
+    };
     const req = request(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import type https from 'node:https';
 import { Readable } from 'node:stream';
 import type { MbuzzError, Transport, WireEvent } from '@mbuzz/core';
@@ -215,6 +216,24 @@ describe.each([
     expect(b?.properties.path).toBe('/pricing');
     expect(b?.visitor_id).toBe(a?.visitor_id);
     expect(b?.session_id).toBe(a?.session_id);
+  });
+
+  it('records each page view of a kept-alive connection when its response ends', async () => {
+    const { origin, events } = await start();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    try {
+      for (const path of ['/', '/pricing', '/']) {
+        const url = `${origin}${path}`;
+        await send(url, { headers: navigationView(url).headers, agent });
+        for (const list of Object.values(agent.freeSockets))
+          for (const socket of list ?? []) sockets.add(socket);
+      }
+      expect(sockets.size).toBe(1);
+      expect((await events()).map((e) => e.properties.path)).toEqual(['/', '/pricing', '/']);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('gives sub-requests, assets, prefetches, bots and form posts no event and no cookie', async () => {
