@@ -1,3 +1,4 @@
+import type { CpuSnapshot } from './cpu-time.js';
 import type { CopyRate } from './measure-copy-rate.js';
 import type { HttpRate } from './measure-http-rate.js';
 
@@ -11,6 +12,8 @@ export function printIngestResults(r: {
   full: HttpRate;
   half: HttpRate;
   copy: CopyRate;
+  /** CPU ms per 1,000 events at full load. */
+  cpu: CpuSnapshot;
   stored: number;
   accepted: number;
   duplicates: number;
@@ -38,6 +41,11 @@ export function printIngestResults(r: {
       `p50 ${r.half.latencyP50Ms} ms, p99 ${r.half.latencyP99Ms} ms`,
     ],
     ['at full load', `p50 ${r.full.latencyP50Ms} ms, p99 ${r.full.latencyP99Ms} ms`],
+    [
+      'CPU per 1,000 events at full load',
+      `service ${r.cpu.service.toFixed(1)} ms, Postgres backends ${r.cpu.postgres.toFixed(1)} ms, ` +
+        `load generator ${r.cpu.loadGenerator.toFixed(1)} ms`,
+    ],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import postgres from 'postgres';
+import { cpuPerThousandEvents, cpuSnapshot } from './cpu-time.js';
 import { type IngestService, ingestCli, startIngestService } from './ingest-service.js';
 import { measureCopyRate } from './measure-copy-rate.js';
 import { measureHttpRate } from './measure-http-rate.js';
@@ -90,7 +91,13 @@ async function main(): Promise<number> {
     // Measured phases send a fixed number of requests (sized from the warm-up) and get every answer.
     const fullRequests = Math.max(100, Math.round(warmup.requestsPerSecond * DURATION_S));
     log(`${fullRequests} requests flat out (≈ ${DURATION_S} s)`);
+    const cpuBefore = await cpuSnapshot(sql, service.process.pid, DATABASE);
     const full = await measureHttpRate(service.url, key, source, { ...http, requests: fullRequests });
+    const cpu = cpuPerThousandEvents(
+      cpuBefore,
+      await cpuSnapshot(sql, service.process.pid, DATABASE),
+      full.accepted,
+    );
     // autocannon splits overallRate and the request count over the connections in whole numbers, so
     // the rate is a multiple of the connection count, or the slower connections stretch the phase.
     const halfConnections = Math.min(
@@ -125,6 +132,7 @@ async function main(): Promise<number> {
       full,
       half,
       copy,
+      cpu,
       stored: stored?.n ?? 0,
       accepted,
       duplicates,
@@ -146,7 +154,9 @@ function log(message: string): void {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error);
+    // A failed CLI step already explains itself on its stderr.
+    const stderr = (error as { stderr?: unknown }).stderr;
+    console.error(typeof stderr === 'string' && stderr ? `bench:ingest failed: ${stderr.trim()}` : error);
     process.exit(1);
   },
 );

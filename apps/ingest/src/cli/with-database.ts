@@ -26,7 +26,7 @@ export async function withDatabase<T>(
   const db = await openDatabase(config, logger);
   let answered = false;
   try {
-    await withDeadline(db.sql`SELECT 1`, CONNECT_DEADLINE_MS);
+    await withDeadline(probe(db.sql, CONNECT_DEADLINE_MS - 1000), CONNECT_DEADLINE_MS);
     answered = true;
     if (db.kind === 'embedded' && options.migrateEmbedded !== false) await migrate(db.sql);
     return await fn(db.sql, db.kind);
@@ -34,6 +34,19 @@ export async function withDatabase<T>(
     // A pool stuck connecting may not end cleanly; the CLI exits when the command returns anyway.
     if (answered) await db.close();
     else void db.close().catch(() => {});
+  }
+}
+
+/** First query; a connect timeout (a busy server, a 1 s limit) is tried again until the deadline. */
+async function probe(sql: Sql, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      await sql`SELECT 1`;
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'CONNECT_TIMEOUT' || Date.now() >= until) throw error;
+    }
   }
 }
 
