@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMbuzzError, isMbuzzError } from './errors';
+import { createMbuzzError, isMbuzzError } from './errors.js';
 
 describe('createMbuzzError', () => {
   it('builds an Error with a code and only the details given', () => {

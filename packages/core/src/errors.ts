@@ -1,4 +1,4 @@
-import type { MbuzzError, MbuzzErrorCode } from './types';
+import type { MbuzzError, MbuzzErrorCode } from './types.js';
 
 export interface MbuzzErrorDetails {
   /** HTTP status, when there was an answer. */
