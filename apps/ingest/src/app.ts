@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Sql } from 'postgres';
 import packageJson from '../package.json' with { type: 'json' };
@@ -51,7 +51,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
     // One access-log line per request (below) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Our own 503 (envelope + Retry-After) replaces Fastify's while closing.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -126,12 +126,10 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send({
-        error: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
-        code: 'not_found',
-      });
+    reply.code(404).send({
+      error: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
+      code: 'not_found',
+    });
   });
 
   app.register(rateLimit, {

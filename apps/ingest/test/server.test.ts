@@ -95,6 +95,11 @@ describe('startServer', () => {
     for (const line of logs.lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(all).toContain('mbuzz ingest listening');
     expect(all).toContain('careless log line');
+    // One access-log line per request, naming the key only by its prefix.
+    const access = logs.lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request');
+    expect(access).toContainEqual(
+      expect.objectContaining({ method: 'POST', statusCode: 202, keyPrefix: key.slice(0, 12) }),
+    );
     expect(all).not.toContain(key);
     expect(all).not.toContain(key.slice(12));
     expect(all).not.toContain('ffffffffffffffffffffffffffffffff');
