@@ -50,7 +50,7 @@ export async function startIngestProcess(options: IngestProcessOptions): Promise
   const service = spawnService({
     name: options.name,
     command: process.execPath,
-    args: process.env.RELIABILITY_DEV_SHIM ? [process.env.RELIABILITY_DEV_SHIM] : [INGEST_CLI, 'serve'], // DEV-SHIM
+    args: [INGEST_CLI, 'serve'],
     env,
     cwd: REPO_ROOT,
   });
