@@ -14,6 +14,8 @@ export function printIngestResults(r: {
   copy: CopyRate;
   /** CPU ms per 1,000 events at full load. */
   cpu: CpuSnapshot;
+  /** Postgres CPU ms per 1,000 events during the COPY. */
+  copyPostgresCpu: number;
   stored: number;
   accepted: number;
   duplicates: number;
@@ -46,6 +48,7 @@ export function printIngestResults(r: {
       `service ${r.cpu.service.toFixed(1)} ms, Postgres backends ${r.cpu.postgres.toFixed(1)} ms, ` +
         `load generator ${r.cpu.loadGenerator.toFixed(1)} ms`,
     ],
+    ['Postgres CPU per 1,000 events during COPY', `${r.copyPostgresCpu.toFixed(1)} ms`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [

@@ -30,7 +30,6 @@ async function main(): Promise<number> {
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
   await admin.unsafe(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${DATABASE}`;
   const databaseUrl = url.toString();
@@ -91,11 +90,11 @@ async function main(): Promise<number> {
     // Measured phases send a fixed number of requests (sized from the warm-up) and get every answer.
     const fullRequests = Math.max(100, Math.round(warmup.requestsPerSecond * DURATION_S));
     log(`${fullRequests} requests flat out (≈ ${DURATION_S} s)`);
-    const cpuBefore = await cpuSnapshot(sql, service.process.pid, DATABASE);
+    const cpuBefore = await cpuSnapshot(admin, service.process.pid, DATABASE);
     const full = await measureHttpRate(service.url, key, source, { ...http, requests: fullRequests });
     const cpu = cpuPerThousandEvents(
       cpuBefore,
-      await cpuSnapshot(sql, service.process.pid, DATABASE),
+      await cpuSnapshot(admin, service.process.pid, DATABASE),
       full.accepted,
     );
     // autocannon splits overallRate and the request count over the connections in whole numbers, so
@@ -118,11 +117,17 @@ async function main(): Promise<number> {
     service = undefined;
 
     log(`COPY of ${COPY_EVENTS} events with their visitors and sessions (${COPY_WORKERS} connections)`);
+    const copyCpuBefore = await cpuSnapshot(admin, undefined, DATABASE);
     const copy = await measureCopyRate(sql, source, {
       accountId: copyAccount.id,
       events: COPY_EVENTS,
       workers: COPY_WORKERS,
     });
+    const copyCpu = cpuPerThousandEvents(
+      copyCpuBefore,
+      await cpuSnapshot(admin, undefined, DATABASE),
+      copy.events,
+    );
 
     const [stored] = await sql<{ n: number }[]>`
       SELECT count(*)::int AS n FROM events WHERE account_id = ${account.id}`;
@@ -133,6 +138,7 @@ async function main(): Promise<number> {
       half,
       copy,
       cpu,
+      copyPostgresCpu: copyCpu.postgres,
       stored: stored?.n ?? 0,
       accepted,
       duplicates,
@@ -144,6 +150,7 @@ async function main(): Promise<number> {
   } finally {
     await service?.stop();
     await sql.end();
+    await admin.end();
   }
 }
 
