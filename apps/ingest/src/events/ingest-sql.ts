@@ -63,7 +63,9 @@ export function ingestStatement(sql: Sql, rowsJson: string) {
       RETURNING account_id, event_id
     ),
     fresh AS (
-      SELECT r.* FROM resolved r JOIN ins ON ins.account_id = r.a AND ins.event_id = r.id
+      -- Everything but the properties: they are stored by ins and not needed again.
+      SELECT r.b, r.a, r.x, r.t, r.v, r.s, r.at, r.u, r.c, r.url, r.ref
+      FROM resolved r JOIN ins ON ins.account_id = r.a AND ins.event_id = r.id
     ),
     vis AS (
       INSERT INTO visitors (account_id, visitor_id, first_seen_at, last_seen_at, is_test)
