@@ -10,7 +10,8 @@ import { createPeerTracker, type PageViewInput, type PeerName } from './peer-tra
  * holds up better than requests/s when other processes share the machine.
  */
 export type Framework = 'express' | 'koa' | 'fastify';
-export type Variant = 'bare' | 'mbuzz' | PeerName;
+/** `mbuzz-nosend`: the adapter with a transport that answers at once — the request path alone (diagnostic). */
+export type Variant = 'bare' | 'mbuzz' | 'mbuzz-nosend' | PeerName;
 
 // A small but real page: what a marketing site's HTML route answers.
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pricing</title>
@@ -24,7 +25,18 @@ const mbuzzOptions = {
   apiKey: process.env.MBUZZ_API_KEY,
   apiUrl: `${sinkUrl}/api/v1`,
   logger: { warn() {}, error() {} },
+  ...(variant === 'mbuzz-nosend'
+    ? {
+        transport: {
+          send: async (events: unknown[]) => ({
+            ok: true as const,
+            answer: { accepted: events.length, duplicates: 0, rejected: [] },
+          }),
+        },
+      }
+    : {}),
 };
+const withMbuzz = variant === 'mbuzz' || variant === 'mbuzz-nosend';
 const peer =
   variant === 'posthog' || variant === 'segment' ? await createPeerTracker(variant, sinkUrl) : undefined;
 
@@ -44,7 +56,7 @@ async function start(): Promise<number> {
   if (framework === 'express') {
     const { default: express } = await import('express');
     const app = express();
-    if (variant === 'mbuzz') app.use((await import('@mbuzz/express')).mbuzz(mbuzzOptions));
+    if (withMbuzz) app.use((await import('@mbuzz/express')).mbuzz(mbuzzOptions));
     if (peer) {
       app.use((req, _res, next) => {
         peer.pageView(
@@ -63,7 +75,7 @@ async function start(): Promise<number> {
   if (framework === 'koa') {
     const { default: Koa } = await import('koa');
     const app = new Koa();
-    if (variant === 'mbuzz') app.use((await import('@mbuzz/koa')).mbuzz(mbuzzOptions));
+    if (withMbuzz) app.use((await import('@mbuzz/koa')).mbuzz(mbuzzOptions));
     if (peer) {
       app.use(async (ctx, next) => {
         peer.pageView(inputOf(ctx.href, ctx.path, ctx.headers));
@@ -82,7 +94,7 @@ async function start(): Promise<number> {
   }
   const { default: Fastify } = await import('fastify');
   const app = Fastify();
-  if (variant === 'mbuzz') await app.register((await import('@mbuzz/fastify')).mbuzz, mbuzzOptions);
+  if (withMbuzz) await app.register((await import('@mbuzz/fastify')).mbuzz, mbuzzOptions);
   if (peer) {
     app.addHook('onRequest', (request, _reply, done) => {
       peer.pageView(

@@ -10,7 +10,8 @@ import { printResults, type Samples } from './print-results.js';
  * local sink — measured alternately (every variant once per round, order rotated each round, each
  * server in its own process) and printed as ratios to bare of the same round.
  * Env: BENCH_ROUNDS (3), BENCH_DURATION_S (3), BENCH_WARMUP_S (0.5), BENCH_CONNECTIONS (10),
- * BENCH_FRAMEWORKS (express,koa,fastify).
+ * BENCH_FRAMEWORKS (express,koa,fastify), BENCH_VARIANTS (bare,mbuzz,posthog,segment; add mbuzz-nosend to
+ * see the adapter's request path without delivery).
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
@@ -18,7 +19,8 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 0.5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PAUSE_MS = 300;
 const FRAMEWORKS = (process.env.BENCH_FRAMEWORKS ?? 'express,koa,fastify').split(',') as Framework[];
-const VARIANTS: Variant[] = ['bare', 'mbuzz', 'posthog', 'segment'];
+const VARIANTS = (process.env.BENCH_VARIANTS ?? 'bare,mbuzz,posthog,segment').split(',') as Variant[];
+if (VARIANTS[0] !== 'bare') throw new Error('BENCH_VARIANTS must start with bare: every ratio is to bare');
 // Key-shaped, so the adapter is enabled; the sink accepts anything.
 const API_KEY = 'sk_test_0123456789abcdef0123456789abcdef';
 
@@ -101,8 +103,9 @@ async function main(): Promise<void> {
     printResults(samples, FRAMEWORKS, VARIANTS);
     const delivered = (await (await fetch(`${sinkUrl}/stats`)).json()) as Record<string, number>;
     console.log(
-      `\nthe sink received: mbuzz ${delivered.mbuzz} events, posthog-node ${delivered.posthog} events/batches ` +
-        `(gzipped), segment ${delivered.segment} events (what was still queued at the end is not counted)`,
+      `\nthe sink received: mbuzz ${delivered.mbuzz} events in ${delivered.mbuzzRequests} requests, ` +
+        `posthog-node ${delivered.posthog} requests (gzipped), segment ${delivered.segment} events in ` +
+        `${delivered.segmentRequests} requests (what was still queued at the end is not counted)`,
     );
     if (problems.length > 0) console.log(`\nproblems:\n  ${problems.join('\n  ')}`);
     console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
  * batch answer), PostHog (`POST /batch/`) and Segment (`POST /v1/batch`) at once, and counts what it
  * received (`GET /stats`) so the run can show every tracker really delivered. Runs in its own process.
  */
-const received = { mbuzz: 0, posthog: 0, segment: 0, other: 0 };
+const received = { mbuzz: 0, mbuzzRequests: 0, posthog: 0, segment: 0, segmentRequests: 0, other: 0 };
 
 const server = createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/stats') {
@@ -19,6 +19,7 @@ const server = createServer((req, res) => {
     if (url.startsWith('/api/v1/events')) {
       const count = countEvents(Buffer.concat(chunks), 'event_id');
       received.mbuzz += count;
+      received.mbuzzRequests += 1;
       res
         .writeHead(202, { 'content-type': 'application/json' })
         .end(JSON.stringify({ accepted: count, duplicates: 0, rejected: [] }));
@@ -28,6 +29,7 @@ const server = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":1}');
     } else if (url.startsWith('/v1/batch')) {
       received.segment += countEvents(Buffer.concat(chunks), 'messageId');
+      received.segmentRequests += 1;
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     } else {
       received.other += 1;
