@@ -74,15 +74,35 @@ function startChild(name, args, env, ready) {
   });
 }
 
-async function waitForHealth(url, timeoutMs = 60_000) {
+/**
+ * Waits until our ingest child answers, and checks with the key that it is ours: another service
+ * already on the port (a `pnpm start` on 3000) would answer /health too, and lose every event.
+ */
+async function waitForIngest(ingest, baseUrl, apiKey, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (ingest.child.exitCode !== null) {
+      throw new Error(
+        `the ingest service exited (${ingest.child.exitCode}); the demo's ports are set with ` +
+          `MBUZZ_DEMO_INGEST_PORT (${ingestPort}) and MBUZZ_DEMO_APP_PORT (${appPort})\n${ingest.output()}`,
+      );
+    }
     try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
+      if ((await fetch(`${baseUrl}/health`)).ok) {
+        const validate = await fetch(`${baseUrl}/validate`, {
+          headers: { authorization: `Bearer ${apiKey}` },
+        });
+        if (validate.ok) return;
+        throw new Error(
+          `another service answers on ${baseUrl} (port busy?): set MBUZZ_DEMO_INGEST_PORT to a free port`,
+        );
+      }
+    } catch (error) {
+      if (error.message.includes('another service')) throw error;
+    }
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+  throw new Error(`${baseUrl}/health did not answer within ${timeoutMs} ms`);
 }
 
 /** A fresh test key for the "demo" account, creating the account on the first run. */
@@ -154,7 +174,7 @@ async function main() {
   console.log(`Preparing the embedded database in ${dataDir} …`);
   const apiKey = await createDemoKey();
   const ingest = await startChild('ingest', [INGEST_CLI, 'serve'], ingestEnv, null);
-  await waitForHealth(`http://${HOST}:${ingestPort}/api/v1/health`);
+  await waitForIngest(ingest, `http://${HOST}:${ingestPort}/api/v1`, apiKey);
   const app = await startChild(
     'app',
     [APP_SERVER],
