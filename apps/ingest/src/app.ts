@@ -95,10 +95,11 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   }
 
   const authenticator = createAuthenticator({ sql, logger: app.log, cacheTtlMs: options.authCacheTtlMs });
-  // Group commit: up to pool-size statements in flight; batches arriving meanwhile share the next one.
+  // Group commit: batches arriving while every slot is busy share the next statement. One connection of
+  // the pool stays free of ingest work, so key lookups and health checks never queue behind it.
   const writer = createBatchWriter({
     sql,
-    maxConcurrent: config.databasePoolMax,
+    maxConcurrent: Math.max(1, config.databasePoolMax - 1),
     queueTimeoutMs: options.dbQueueTimeoutMs ?? 2000,
   });
 
