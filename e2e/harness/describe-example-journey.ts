@@ -59,7 +59,10 @@ export function describeExampleJourney(name: ExampleName): void {
         'GET /welcome 200',
       ]);
       for (const request of journey.subrequests) {
-        expect(request.status, request.label).toBe(200);
+        // Next.js answers a router prefetch without its `_rsc` cache-busting parameter with a 307 to
+        // the same URL with one; any other answer is the resource itself.
+        if (request.label === 'router prefetch') expect(request.status, request.label).toBeLessThan(400);
+        else expect(request.status, request.label).toBe(200);
         // Sub-requests never mint ids (API.md): only navigations get cookies.
         expect(
           request.setCookies.filter((c) => c.startsWith('_mbuzz_')),

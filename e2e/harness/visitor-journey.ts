@@ -71,8 +71,8 @@ export async function runVisitorJourney(origin: string): Promise<Journey> {
     const navigation = await bot.navigate(path, { site: 'none' });
     journey.botHops.push(...navigation.hops);
   };
-  // What a page's HTML makes the browser fetch: its stylesheet and script, the script's XHR, and a
-  // speculative prefetch of a link.
+  // What a page's HTML makes the browser fetch: its stylesheet and script, the script's XHR, and
+  // speculative prefetches of a link (the browser's, and a framework router's).
   const pageResources = (pageUrl: string, prefetchPath: string) =>
     Promise.all([
       sub('stylesheet', { path: '/assets/app.css', dest: 'style', mode: 'no-cors', referer: pageUrl }),
@@ -84,6 +84,14 @@ export async function runVisitorJourney(origin: string): Promise<Journey> {
         mode: 'navigate',
         referer: pageUrl,
         extraHeaders: { 'sec-purpose': 'prefetch', accept: 'text/html,*/*;q=0.8' },
+      }),
+      // What a Next.js <Link> sends to prefetch its target (React Server Components payload).
+      sub('router prefetch', {
+        path: prefetchPath,
+        dest: 'empty',
+        mode: 'cors',
+        referer: pageUrl,
+        extraHeaders: { rsc: '1', 'next-router-prefetch': '1', accept: '*/*' },
       }),
     ]);
   const visit = async (path: string, referer: string, options: { form?: Record<string, string> } = {}) => {
