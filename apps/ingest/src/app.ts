@@ -99,7 +99,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   // the pool stays free of ingest work, so key lookups and health checks never queue behind it.
   const writer = createBatchWriter({
     sql,
-    maxConcurrent: Math.max(1, config.databasePoolMax - 1),
+    // The pool's real size: the embedded database has one connection whatever DATABASE_POOL_MAX says.
+    maxConcurrent: Math.max(1, (sql.options?.max ?? config.databasePoolMax) - 1),
     queueTimeoutMs: options.dbQueueTimeoutMs ?? 2000,
   });
 
