@@ -9,7 +9,6 @@ export type ErrorCode =
   | 'revoked_api_key'
   | 'account_suspended'
   | 'not_found'
-  | 'method_not_allowed'
   | 'body_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
