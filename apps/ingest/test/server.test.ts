@@ -67,10 +67,10 @@ describe('startServer', () => {
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, half)}`,
     );
     await late.write('GET /api/v1/health HTTP/1.1\r\nHost: x\r\n');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
 
     const closing = server.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
     // The listener is closed: new connections are refused …
     await expect(fetch(`${server.url}/api/v1/health`)).rejects.toThrow();
     // … the request that arrives now gets the 503 envelope, and the one in flight completes.
