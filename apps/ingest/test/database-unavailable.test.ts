@@ -80,3 +80,29 @@ it('answers 503 when nothing listens at the database address at all', async () =
     await sql.end({ timeout: 1 });
   }
 });
+
+it('answers 503 when the database accepts connections but never answers (connect timeout)', async () => {
+  const { createServer } = await import('node:net');
+  const held = new Set<import('node:net').Socket>();
+  const silent = createServer((socket) => {
+    held.add(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  const { port } = silent.address() as { port: number };
+  const sql = postgres(`postgres://postgres@127.0.0.1:${port}/none`, postgresOptions({ databasePoolMax: 2 }));
+  const app = createTestApp(sql);
+  try {
+    const res = await postEvents(app, 'Bearer sk_live_0123456789abcdef0123456789abcdef', { events: [] });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+    const h = await health(app);
+    expect(h.statusCode).toBe(503);
+    expect(h.json().database).toBe('unreachable');
+  } finally {
+    await app.close();
+    await sql.end({ timeout: 1 });
+    for (const socket of held) socket.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  }
+});
