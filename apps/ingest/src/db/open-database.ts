@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import postgres, { type Sql } from 'postgres';
 import type { Config } from '../config.js';
-import { openEmbeddedDatabase } from './embedded/open-embedded-database.js';
 
 /** An open database: the postgres.js client plus how to close it. */
 export interface Database {
