@@ -33,16 +33,6 @@ export async function cpuSnapshot(
   };
 }
 
-/** CPU milliseconds per 1,000 events between two snapshots. */
-export function cpuPerThousandEvents(before: CpuSnapshot, after: CpuSnapshot, events: number): CpuSnapshot {
-  const per = (a: number, b: number) => ((b - a) * 1000 * 1000) / Math.max(1, events);
-  return {
-    service: per(before.service, after.service),
-    postgres: per(before.postgres, after.postgres),
-    loadGenerator: per(before.loadGenerator, after.loadGenerator),
-  };
-}
-
 function procCpuSeconds(pid: number): number {
   try {
     // Fields after the parenthesized command name; utime and stime are the 14th and 15th fields.

@@ -21,6 +21,7 @@ interface Partition {
 }
 
 const CHUNK_BYTES = 256 * 1024;
+const COPY_TIMEOUT_MS = 120_000;
 
 /**
  * The write limit of this machine for the ingest tables: `events` page views with their visitor and
@@ -69,7 +70,8 @@ export async function measureCopyRate(
 
 async function copy(sql: TransactionSql, target: string, chunks: string[]): Promise<void> {
   const writable = await sql.unsafe(`COPY ${target} FROM STDIN`).writable();
-  await pipeline(Readable.from(chunks), writable);
+  // postgres.js leaves the stream pending when the server rejects a row (e.g. a duplicate key).
+  await pipeline(Readable.from(chunks), writable, { signal: AbortSignal.timeout(COPY_TIMEOUT_MS) });
 }
 
 function buildPartitions(

@@ -20,6 +20,7 @@ export function printIngestResults(r: {
   accepted: number;
   duplicates: number;
   connections: number;
+  rounds: number;
   machine: string;
   elapsedSeconds: number;
 }): boolean {
@@ -30,7 +31,7 @@ export function printIngestResults(r: {
   ]);
   const rows: [string, string][] = [
     [
-      `HTTP end to end (${r.connections} connections, ${r.full.seconds.toFixed(1)} s)`,
+      `HTTP end to end (${r.connections} connections, ${r.full.seconds.toFixed(1)} s in ${r.rounds} rounds)`,
       `${n(r.full.eventsPerSecond)} events/s (${n(r.full.requestsPerSecond)} requests/s)`,
     ],
     [
@@ -42,7 +43,7 @@ export function printIngestResults(r: {
       `half load (${n(r.half.requestsPerSecond)} requests/s = ${n(r.half.eventsPerSecond)} events/s)`,
       `p50 ${r.half.latencyP50Ms} ms, p99 ${r.half.latencyP99Ms} ms`,
     ],
-    ['at full load', `p50 ${r.full.latencyP50Ms} ms, p99 ${r.full.latencyP99Ms} ms`],
+    ['at full load', `p50 ${r.full.latencyP50Ms} ms, p99 ${r.full.latencyP99Ms} ms (worst round)`],
     [
       'CPU per 1,000 events at full load',
       `service ${r.cpu.service.toFixed(1)} ms, Postgres backends ${r.cpu.postgres.toFixed(1)} ms, ` +

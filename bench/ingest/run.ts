@@ -1,9 +1,8 @@
 import os from 'node:os';
 import postgres from 'postgres';
-import { cpuPerThousandEvents, cpuSnapshot } from './cpu-time.js';
 import { type IngestService, ingestCli, startIngestService } from './ingest-service.js';
-import { measureCopyRate } from './measure-copy-rate.js';
 import { measureHttpRate } from './measure-http-rate.js';
+import { measureSideBySide } from './measure-side-by-side.js';
 import { createPageViewSource } from './page-view-source.js';
 import { printIngestResults } from './print-ingest-results.js';
 
@@ -11,6 +10,7 @@ import { printIngestResults } from './print-ingest-results.js';
  * `pnpm bench:ingest`: events/s the ingest service stores end to end (HTTP, validation, one transaction
  * per batch) next to the raw COPY rate of the same rows into the same tables, on this machine's Postgres;
  * then p50/p99 latency at half the measured rate; then checks that every accepted event is stored.
+ * HTTP and COPY run in alternating rounds (BENCH_ROUNDS, 3), so other work on the machine weighs on both.
  * Env: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_DURATION_S (12),
  * BENCH_WARMUP_S (3), BENCH_CONNECTIONS (32), BENCH_COPY_EVENTS (300000), BENCH_COPY_WORKERS (2),
  * BENCH_POOL (the service's DATABASE_POOL_MAX; its default when unset).
@@ -24,6 +24,7 @@ const COPY_EVENTS = Number(process.env.BENCH_COPY_EVENTS ?? 300_000);
 const COPY_WORKERS = Number(process.env.BENCH_COPY_WORKERS ?? 2);
 const BATCH_SIZE = 50;
 const HALF_LOAD_CONNECTIONS = 16;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -50,12 +51,16 @@ async function main(): Promise<number> {
     '--environment',
     'live',
   ]);
-  const copyAccount = await ingestCli<{ id: string }>(databaseUrl, [
-    'accounts',
-    'create',
-    '--name',
-    'Bench COPY',
-  ]);
+  const copyAccountIds: string[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const { id } = await ingestCli<{ id: string }>(databaseUrl, [
+      'accounts',
+      'create',
+      '--name',
+      `COPY ${round}`,
+    ]);
+    copyAccountIds.push(id);
+  }
   // The warm-up writes to its own account: it runs for a duration, and the events of requests still in
   // flight when it stops are stored without an answer, so they cannot be counted against `accepted`.
   const warmupAccount = await ingestCli<{ slug: string }>(databaseUrl, [
@@ -88,15 +93,34 @@ async function main(): Promise<number> {
       durationSeconds: WARMUP_S,
     });
     // Measured phases send a fixed number of requests (sized from the warm-up) and get every answer.
-    const fullRequests = Math.max(100, Math.round(warmup.requestsPerSecond * DURATION_S));
-    log(`${fullRequests} requests flat out (≈ ${DURATION_S} s)`);
-    const cpuBefore = await cpuSnapshot(admin, service.process.pid, DATABASE);
-    const full = await measureHttpRate(service.url, key, source, { ...http, requests: fullRequests });
-    const cpu = cpuPerThousandEvents(
-      cpuBefore,
-      await cpuSnapshot(admin, service.process.pid, DATABASE),
-      full.accepted,
+    const requestsPerRound = Math.max(50, Math.round((warmup.requestsPerSecond * DURATION_S) / ROUNDS));
+    const {
+      http: full,
+      copy,
+      httpCpu,
+      copyPostgresCpu,
+    } = await measureSideBySide(
+      {
+        admin,
+        sql,
+        database: DATABASE,
+        serviceUrl: service.url,
+        servicePid: service.process.pid,
+        apiKey: key,
+        copyAccountIds,
+        source,
+      },
+      {
+        rounds: ROUNDS,
+        requestsPerRound,
+        copyEventsPerRound: Math.round(COPY_EVENTS / ROUNDS),
+        connections: CONNECTIONS,
+        batchSize: BATCH_SIZE,
+        copyWorkers: COPY_WORKERS,
+        log,
+      },
     );
+
     // autocannon splits overallRate and the request count over the connections in whole numbers, so
     // the rate is a multiple of the connection count, or the slower connections stretch the phase.
     const halfConnections = Math.min(
@@ -116,19 +140,6 @@ async function main(): Promise<number> {
     await service.stop();
     service = undefined;
 
-    log(`COPY of ${COPY_EVENTS} events with their visitors and sessions (${COPY_WORKERS} connections)`);
-    const copyCpuBefore = await cpuSnapshot(admin, undefined, DATABASE);
-    const copy = await measureCopyRate(sql, source, {
-      accountId: copyAccount.id,
-      events: COPY_EVENTS,
-      workers: COPY_WORKERS,
-    });
-    const copyCpu = cpuPerThousandEvents(
-      copyCpuBefore,
-      await cpuSnapshot(admin, undefined, DATABASE),
-      copy.events,
-    );
-
     const [stored] = await sql<{ n: number }[]>`
       SELECT count(*)::int AS n FROM events WHERE account_id = ${account.id}`;
     const accepted = full.accepted + half.accepted;
@@ -137,12 +148,13 @@ async function main(): Promise<number> {
       full,
       half,
       copy,
-      cpu,
-      copyPostgresCpu: copyCpu.postgres,
+      cpu: httpCpu,
+      copyPostgresCpu,
       stored: stored?.n ?? 0,
       accepted,
       duplicates,
       connections: CONNECTIONS,
+      rounds: ROUNDS,
       machine: `${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`,
       elapsedSeconds: (Date.now() - started) / 1000,
     });
