@@ -21,7 +21,8 @@ describe('7 hostile input to the ingest service', () => {
   let ingest: IngestProcess;
   let sender: BatchSender;
   let pid: number | undefined;
-  const figures: Record<string, unknown> = {};
+  const handWritten: Record<string, unknown> = {};
+  const figures: Record<string, unknown> = { handWritten };
 
   beforeAll(async () => {
     db = await createFreshDatabase('rel_hostile');
@@ -111,8 +112,7 @@ describe('7 hostile input to the ingest service', () => {
       headers,
       body: hostile.body,
     });
-    const cases = (figures.handWritten ??= {}) as Record<string, unknown>;
-    cases[hostile.name] = outcome.status === 'network' ? `reset (${outcome.code})` : outcome.status;
+    handWritten[hostile.name] = outcome.status === 'network' ? `reset (${outcome.code})` : outcome.status;
     if (hostile.mayResetWhileSending && outcome.status === 'network') {
       expect(['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET']).toContain(outcome.code);
       return;
