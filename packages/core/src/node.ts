@@ -10,15 +10,15 @@
  */
 import { createClientWith } from './client/create-client.js';
 import type { MbuzzOptions } from './options/resolve-options.js';
-import { createNodeFetch } from './transport/node-dispatcher.js';
+import { createNodePost } from './transport/node-dispatcher.js';
 import type { MbuzzClient } from './types.js';
 
 export * from './index.js';
 export { createNodeFetch, type NodeFetch, type NodeFetchOptions } from './transport/node-dispatcher.js';
 
 /**
- * `createClient` of `@mbuzz/core` with a keep-alive undici agent for the HTTP transport (created only
- * when the client sends over HTTP with the default `fetch`; released by `close()`).
+ * `createClient` of `@mbuzz/core` delivering through a keep-alive undici agent's `request()` (created
+ * only when the client sends over HTTP and no `fetch` option is given; released by `close()`).
  *
  * @example
  * ```ts
@@ -28,13 +28,9 @@ export { createNodeFetch, type NodeFetch, type NodeFetchOptions } from './transp
  */
 export function createClient(options?: MbuzzOptions): MbuzzClient {
   return createClientWith(options, {
-    createFetch() {
-      const nodeFetch = createNodeFetch();
-      return {
-        fetch: nodeFetch.fetch,
-        fetchInit: nodeFetch.fetchInit,
-        close: () => nodeFetch.dispatcher.close(),
-      };
+    createPost() {
+      const { post, dispatcher } = createNodePost();
+      return { post, close: () => dispatcher.close() };
     },
   });
 }

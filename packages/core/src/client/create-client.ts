@@ -3,6 +3,7 @@ import { type MbuzzOptions, type ResolvedConfig, resolveOptions } from '../optio
 import { createBatchQueue } from '../queue/batch-queue.js';
 import { createPathSkipper } from '../rules/create-path-skipper.js';
 import { createHttpTransport } from '../transport/http-transport.js';
+import type { HttpPost } from '../transport/post-once.js';
 import type { CloseResult, MbuzzClient, RequestTracking, RequestView, Transport } from '../types.js';
 import { createReporter } from './create-reporter.js';
 import { inertTracking } from './inert-tracking.js';
@@ -10,12 +11,11 @@ import { Tracking, type TrackingContext } from './request-tracking.js';
 
 /** How a runtime entry (`@mbuzz/core/node`) plugs in its own HTTP plumbing. Internal. */
 export interface RuntimeHooks {
-  /** `fetch` and extra fetch init (e.g. an undici keep-alive dispatcher) for the HTTP transport. */
-  createFetch?: () => {
-    fetch: typeof globalThis.fetch;
-    fetchInit?: Record<string, unknown>;
-    close?: () => unknown;
-  };
+  /**
+   * The runtime's own HTTP client for the transport's attempts (Node: undici's `Dispatcher.request`
+   * on a keep-alive agent), used when no `fetch` is given.
+   */
+  createPost?: () => { post: HttpPost; close?: () => unknown };
 }
 
 const EMPTY_CLOSE: CloseResult = Object.freeze({ sent: 0, dropped: 0, pending: 0 });
@@ -69,13 +69,14 @@ function createLiveClient(
   if (config.transport !== undefined) {
     transport = config.transport;
   } else {
-    const runtime = config.fetch === undefined ? hooks.createFetch?.() : undefined;
+    // A fetch the user gave wins (and is what fetch interceptors such as msw see).
+    const runtime = config.fetch === undefined ? hooks.createPost?.() : undefined;
     closeRuntime = runtime?.close;
     transport = createHttpTransport({
       apiUrl: config.apiUrl,
       apiKey: config.apiKey as string,
-      fetch: config.fetch ?? runtime?.fetch,
-      fetchInit: runtime?.fetchInit,
+      post: runtime?.post,
+      fetch: config.fetch,
       requestTimeoutMs: config.requestTimeoutMs,
       maxRetries: config.maxRetries,
     });

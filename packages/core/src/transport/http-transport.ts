@@ -2,7 +2,7 @@ import { version } from '../../package.json';
 import { createMbuzzError } from '../errors.js';
 import type { BatchAnswer, MbuzzError, SendResult, SerializedBatch, Transport, WireEvent } from '../types.js';
 import { abortableSleep } from './abortable-sleep.js';
-import { type Attempt, postOnce } from './post-once.js';
+import { type Attempt, type HttpPost, postOnce } from './post-once.js';
 import { backoffDelayMs, parseRetryAfterMs } from './retry-delay.js';
 
 export interface HttpTransportOptions {
@@ -14,6 +14,8 @@ export interface HttpTransportOptions {
   fetch?: typeof globalThis.fetch;
   /** Extra fetch init merged into every request, e.g. `{ dispatcher }` from `createNodeFetch()`. */
   fetchInit?: Record<string, unknown>;
+  /** Sends each attempt instead of `fetch` (`@mbuzz/core/node`: undici's `Dispatcher.request`). */
+  post?: HttpPost;
   /** Per attempt, body read included. Default 10 000 ms. */
   requestTimeoutMs?: number;
   /** Retries after the first attempt (network errors, timeouts, 408, 429, 5xx). Default 5. */
@@ -64,6 +66,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const now = options.now ?? Date.now;
   const post = {
     url,
+    post: options.post,
     fetch: options.fetch,
     fetchInit: options.fetchInit,
     timeoutMs: options.requestTimeoutMs ?? 10_000,

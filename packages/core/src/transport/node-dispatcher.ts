@@ -1,4 +1,5 @@
 import { Agent, fetch as undiciFetch } from 'undici';
+import type { HttpPost } from './post-once.js';
 
 export interface NodeFetchOptions {
   /** How long an idle connection stays open for the next batch. Default 30 000 ms. */
@@ -39,4 +40,49 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     fetchInit: { dispatcher },
     dispatcher,
   };
+}
+
+/** What `@mbuzz/core/node` delivers batches with. */
+export interface NodePost {
+  /** One POST through `dispatcher.request`, answer read in full. */
+  post: HttpPost;
+  /** The keep-alive agent; `close()` it to release sockets early (idle sockets never hold the process). */
+  dispatcher: Agent;
+}
+
+/**
+ * A keep-alive undici `Agent` and a POST through its `request()`: the transport `@mbuzz/core/node`
+ * uses when no `fetch` is given. Same attempts as with `fetch` (timeout, abort, status, `Retry-After`,
+ * body read in full), without fetch's WHATWG layers — Request/Headers objects, webidl checks, body
+ * streams — which cost a loaded server more than the rest of delivery.
+ */
+export function createNodePost(options: NodeFetchOptions = {}): NodePost {
+  const dispatcher = new Agent({
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+    connections: options.connections ?? 4,
+  });
+  // One transport posts to one URL: split it once.
+  let lastUrl = '';
+  let origin = '';
+  let path = '';
+  const post: HttpPost = async (url, headers, body, signal) => {
+    if (url !== lastUrl) {
+      const parsed = new URL(url);
+      origin = parsed.origin;
+      path = `${parsed.pathname}${parsed.search}`;
+      lastUrl = url;
+    }
+    const response = await dispatcher.request({ origin, path, method: 'POST', headers, body, signal });
+    // Always read the body: it frees the connection for reuse, and the answer is in it.
+    const text = await response.body.text();
+    // A repeated header reads as fetch's `headers.get()` would: joined with `, `.
+    const retryAfter = response.headers['retry-after'];
+    return {
+      kind: 'response',
+      status: response.statusCode,
+      retryAfter: (Array.isArray(retryAfter) ? retryAfter.join(', ') : retryAfter) ?? null,
+      text,
+    };
+  };
+  return { post, dispatcher };
 }

@@ -1,12 +1,34 @@
+/** An answer, its body read in full. */
+export interface HttpAnswer {
+  kind: 'response';
+  status: number;
+  retryAfter: string | null;
+  text: string;
+}
+
 /** The outcome of one HTTP attempt. */
 export type Attempt =
-  | { kind: 'response'; status: number; retryAfter: string | null; text: string }
+  | HttpAnswer
   | { kind: 'network'; cause: unknown }
   | { kind: 'timeout' }
   | { kind: 'aborted' };
 
+/**
+ * One POST through the runtime's own HTTP client, answer body read in full; rejects on network
+ * errors and when `signal` aborts (request or body read). `@mbuzz/core/node` passes undici's
+ * `Dispatcher.request`, which skips the WHATWG layers of `fetch` (Request/Headers objects, body streams).
+ */
+export type HttpPost = (
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+) => Promise<HttpAnswer>;
+
 export interface PostTarget {
   url: string;
+  /** When set, used instead of `fetch`. */
+  post: HttpPost | undefined;
   fetch: typeof globalThis.fetch | undefined;
   fetchInit: Record<string, unknown> | undefined;
   headers: Record<string, string>;
@@ -35,22 +57,10 @@ export async function postOnce(
   }, target.timeoutMs);
   (timer as { unref?: () => void }).unref?.();
   try {
-    const doFetch = target.fetch ?? globalThis.fetch;
-    const response = await doFetch(target.url, {
-      ...target.fetchInit,
-      method: 'POST',
-      headers: target.headers,
-      body,
-      signal: controller.signal,
-    } as RequestInit);
-    // Always read the body: it frees the connection for reuse, and the answer is in it.
-    const text = await response.text();
-    return {
-      kind: 'response',
-      status: response.status,
-      retryAfter: response.headers.get('retry-after'),
-      text,
-    };
+    if (target.post !== undefined) {
+      return await target.post(target.url, target.headers, body, controller.signal);
+    }
+    return await fetchOnce(target, body, controller.signal);
   } catch (cause) {
     if (signal?.aborted) return { kind: 'aborted' };
     if (timedOut) return { kind: 'timeout' };
@@ -59,4 +69,18 @@ export async function postOnce(
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+async function fetchOnce(target: PostTarget, body: string, signal: AbortSignal): Promise<HttpAnswer> {
+  const doFetch = target.fetch ?? globalThis.fetch;
+  const response = await doFetch(target.url, {
+    ...target.fetchInit,
+    method: 'POST',
+    headers: target.headers,
+    body,
+    signal,
+  } as RequestInit);
+  // Always read the body: it frees the connection for reuse, and the answer is in it.
+  const text = await response.text();
+  return { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), text };
 }
