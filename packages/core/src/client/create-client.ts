@@ -96,6 +96,7 @@ function createLiveClient(
 
   const context: TrackingContext = {
     enqueue: queue.enqueue,
+    enqueueJson: queue.enqueueJson,
     report,
     isSkippedPath: createPathSkipper(config),
   };

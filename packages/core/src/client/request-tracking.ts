@@ -1,4 +1,5 @@
-import { buildCustomEvent, buildPageViewEvent } from '../events/build-event.js';
+import { buildCustomEvent, isoTimestamp, serializePageView } from '../events/build-event.js';
+import { createEventId } from '../events/create-event-id.js';
 import { type Attribution, readAttribution } from '../events/read-attribution.js';
 import { buildIdentityCookie } from '../identity/build-identity-cookie.js';
 import {
@@ -25,6 +26,7 @@ import type { Report } from './create-reporter.js';
 /** What every request of one client shares. */
 export interface TrackingContext {
   enqueue(event: WireEvent): void;
+  enqueueJson(json: string, id: string): void;
   report: Report;
   isSkippedPath(path: string): boolean;
 }
@@ -122,8 +124,10 @@ export class Tracking implements RequestTracking {
       const finalStatus = typeof status === 'number' ? status : this.cookieStatus;
       if (!isPageViewStatus(finalStatus)) return;
       const { identity, parts } = navigation;
-      this.context.enqueue(
-        buildPageViewEvent({
+      const now = Date.now();
+      const id = createEventId(now);
+      const json = serializePageView(
+        {
           visitorId: identity.visitorId,
           sessionId: identity.sessionId,
           url: navigation.url,
@@ -132,8 +136,11 @@ export class Tracking implements RequestTracking {
           userAgent: navigation.userAgent,
           attribution: navigation.attribution,
           carried: identity.consumed,
-        }),
+        },
+        id,
+        isoTimestamp(now),
       );
+      this.context.enqueueJson(json, id);
     } catch (cause) {
       this.context.report('internal', 'recording the page view failed', cause);
     }

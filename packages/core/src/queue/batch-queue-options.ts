@@ -39,6 +39,11 @@ export interface BatchQueueStats {
 export interface BatchQueue {
   /** Queues one event. Cheap, synchronous, never throws. */
   enqueue(event: WireEvent): void;
+  /**
+   * Queues one event already serialized (`JSON.stringify` of a wire event, or the same text written
+   * directly), with its `event_id`. Same rules as `enqueue`; never throws.
+   */
+  enqueueJson(json: string, id: string): void;
   /** Resolves when everything queued before the call has been answered or given up on. Never rejects. */
   flush(): Promise<void>;
   /** Flushes, stops the timer, aborts what is still in flight at the deadline (default 5000 ms). */

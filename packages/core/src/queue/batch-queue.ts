@@ -77,34 +77,42 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
         reporter.drop('closed', event?.event_id);
         return;
       }
-      const id = event.event_id;
       let json: string;
       try {
         json = JSON.stringify(event);
       } catch {
         dropped++;
-        reporter.drop('unserializable', id);
+        reporter.drop('unserializable', event.event_id);
         return;
       }
-      const bytes = utf8ByteLength(json);
-      if (bytes > maxEventBytes) {
-        dropped++;
-        reporter.drop('too_large', id);
-        return;
-      }
-      dropOldestWhileOver(bytes, 1);
-      ring.push(json, id, bytes);
-      queuedBytes += bytes;
-      if (timer === undefined) startTimer();
-      if (ring.size >= batchSize && draining === undefined && failures === 0 && !kickScheduled) {
-        kickScheduled = true;
-        // Not synchronously: the host's request should not pay for building a request body.
-        queueMicrotask(kick);
-      }
+      enqueueJson(json, event.event_id);
     } catch {
       // Not an event object at all (null, …): dropped like an unserializable one.
       dropped++;
       reporter.drop('unserializable', undefined);
+    }
+  }
+
+  function enqueueJson(json: string, id: string): void {
+    if (closed) {
+      dropped++;
+      reporter.drop('closed', id);
+      return;
+    }
+    const bytes = utf8ByteLength(json);
+    if (bytes > maxEventBytes) {
+      dropped++;
+      reporter.drop('too_large', id);
+      return;
+    }
+    dropOldestWhileOver(bytes, 1);
+    ring.push(json, id, bytes);
+    queuedBytes += bytes;
+    if (timer === undefined) startTimer();
+    if (ring.size >= batchSize && draining === undefined && failures === 0 && !kickScheduled) {
+      kickScheduled = true;
+      // Not synchronously: the host's request should not pay for building a request body.
+      queueMicrotask(kick);
     }
   }
 
@@ -249,6 +257,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
 
   return {
     enqueue,
+    enqueueJson,
     flush,
     close(closeOptions) {
       closing ??= closeOnce(closeOptions?.timeoutMs ?? 5000);
