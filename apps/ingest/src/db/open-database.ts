@@ -21,7 +21,7 @@ export function postgresOptions(
     // A short constant reconnect delay (postgres.js grows it as 3^n/100 s up to 20 s by default, and a
     // query handed to a connection waiting to reconnect just waits): while the database is down each
     // query fails within ~0.1 s + connect_timeout and the request gets a 503 with Retry-After.
-    backoff: 0.1,
+    backoff: () => 0.1,
     idle_timeout: 30,
     onnotice: () => {},
     connection: { application_name: 'mbuzz-ingest' },
