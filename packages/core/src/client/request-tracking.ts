@@ -11,6 +11,7 @@ import {
 import { generateVisitorId, isVisitorId } from '../identity/random-hex.js';
 import { readIdentityCookies } from '../identity/read-identity-cookies.js';
 import {
+  landingOf,
   type NavigationIdentity,
   resolveNavigationIdentity,
 } from '../identity/resolve-navigation-identity.js';
@@ -20,7 +21,7 @@ import { isDocumentNavigation } from '../rules/is-document-navigation.js';
 import { isPageViewStatus, isRedirectStatus } from '../rules/is-page-view-request.js';
 import { readHeader } from '../rules/read-header.js';
 import type { CookieToSet, RequestTracking, RequestView, WireEvent } from '../types.js';
-import { siteKey, splitUrl, type UrlParts } from '../url/split-url.js';
+import { siteKey, splitUrl, type UrlParts, urlHost } from '../url/split-url.js';
 import type { Report } from './create-reporter.js';
 
 /** What every request of one client shares. */
@@ -37,6 +38,8 @@ interface Navigation {
   parts: UrlParts;
   userAgent: string | undefined;
   referrer: string | undefined;
+  /** The referrer when it is another site's. */
+  externalReferrer: string | undefined;
   attribution: Attribution | undefined;
   identity: NavigationIdentity;
 }
@@ -88,7 +91,7 @@ export class Tracking implements RequestTracking {
       const session = formatSessionCookie({
         sessionId: identity.sessionId,
         fingerprints: identity.fingerprints,
-        pending: isRedirectStatus(status) ? identity.forwardOnRedirect : undefined,
+        pending: isRedirectStatus(status) ? (identity.consumed ?? landingOf(navigation)) : undefined,
       });
       return [
         buildIdentityCookie(VISITOR_COOKIE, identity.visitorId, VISITOR_MAX_AGE_SECONDS, secure),
@@ -172,20 +175,32 @@ function readNavigation(context: TrackingContext, view: RequestView): Navigation
   const referrer = readHeader(headers, 'referer') || undefined;
   let externalReferrerSite: string | undefined;
   if (referrer !== undefined) {
-    const site = siteKey(splitUrl(referrer).host);
-    const pageSite = siteKey(parts.host);
+    const site = siteKey(urlHost(referrer));
+    const pageSite = pageSiteKey(parts.host);
     // Without the page's host (an adapter passing a relative URL) nothing can be called external.
     if (site !== '' && pageSite !== '' && site !== pageSite) externalReferrerSite = site;
   }
+  const externalReferrer = externalReferrerSite === undefined ? undefined : referrer;
   const attribution = parts.query === '' ? undefined : readAttribution(parts.query);
   const cookies = readIdentityCookies(view);
   const identity = resolveNavigationIdentity({
     visitorCookie: cookies.visitor,
     session: parseSessionCookie(cookies.session),
     attribution,
-    externalReferrer: externalReferrerSite === undefined ? undefined : referrer,
+    externalReferrer,
     externalReferrerSite,
     url,
   });
-  return { url, parts, userAgent, referrer, attribution, identity };
+  return { url, parts, userAgent, referrer, externalReferrer, attribution, identity };
+}
+
+// A server answers for one site (or a few): its host's site key is worked out once, not per request.
+let lastPageHost = '';
+let lastPageSite = '';
+function pageSiteKey(host: string): string {
+  if (host !== lastPageHost) {
+    lastPageSite = siteKey(host);
+    lastPageHost = host;
+  }
+  return lastPageSite;
 }

@@ -1,5 +1,5 @@
 import type { Attribution } from '../events/read-attribution.js';
-import { siteKey, splitUrl } from '../url/split-url.js';
+import { siteKey, urlHost } from '../url/split-url.js';
 import { generateSessionId, generateVisitorId, isVisitorId } from './random-hex.js';
 import { type PendingLanding, type SessionCookie, sourceFingerprint } from './session-cookie.js';
 
@@ -27,10 +27,11 @@ export interface NavigationIdentity {
   sessionStarted: boolean;
   /** Sources that keep this session alive when they come back (reloads, redirect destinations). */
   fingerprints: string[];
-  /** A redirect's landing attribution that this page view takes over. */
+  /**
+   * A redirect's landing attribution that this page view takes over; if this navigation is itself
+   * answered with a redirect, the session cookie carries it forward again (else `landingOf(input)`).
+   */
   consumed: PendingLanding | undefined;
-  /** What the session cookie carries forward if this navigation is answered with a redirect. */
-  forwardOnRedirect: PendingLanding | undefined;
 }
 
 /** Longest referrer / landing URL kept for a redirect: the state lives in a cookie. */
@@ -47,7 +48,6 @@ const MAX_CARRIED_VALUE_LENGTH = 500;
 export function resolveNavigationIdentity(input: NavigationInput): NavigationIdentity {
   const visitorId = isVisitorId(input.visitorCookie) ? input.visitorCookie : generateVisitorId();
   const ownFingerprint = sourceFingerprint(input.attribution, input.externalReferrerSite);
-  const ownLanding = landingOf(input);
   const session = input.session;
 
   if (session !== undefined) {
@@ -62,7 +62,6 @@ export function resolveNavigationIdentity(input: NavigationInput): NavigationIde
         fingerprints:
           ownFingerprint === '' ? session.fingerprints : [...session.fingerprints, ownFingerprint],
         consumed: pending,
-        forwardOnRedirect: pending,
       };
     }
     if (ownFingerprint === '' || session.fingerprints.includes(ownFingerprint)) {
@@ -72,7 +71,6 @@ export function resolveNavigationIdentity(input: NavigationInput): NavigationIde
         sessionStarted: false,
         fingerprints: session.fingerprints,
         consumed: undefined,
-        forwardOnRedirect: ownLanding,
       };
     }
   }
@@ -83,7 +81,6 @@ export function resolveNavigationIdentity(input: NavigationInput): NavigationIde
     sessionStarted: true,
     fingerprints: ownFingerprint === '' ? [] : [ownFingerprint],
     consumed: undefined,
-    forwardOnRedirect: ownLanding,
   };
 }
 
@@ -91,10 +88,16 @@ export function resolveNavigationIdentity(input: NavigationInput): NavigationIde
 function continuesRedirect(pending: PendingLanding, input: NavigationInput): boolean {
   if (input.externalReferrerSite === undefined) return true;
   if (pending.referrer === undefined) return false;
-  return siteKey(splitUrl(pending.referrer).host) === input.externalReferrerSite;
+  return siteKey(urlHost(pending.referrer)) === input.externalReferrerSite;
 }
 
-function landingOf(input: NavigationInput): PendingLanding | undefined {
+/**
+ * What the session cookie carries forward when a navigation that took over no landing is answered with
+ * a redirect: its own UTM values, click ids and external referrer. Built only for redirects.
+ */
+export function landingOf(
+  input: Pick<NavigationInput, 'attribution' | 'externalReferrer' | 'url'>,
+): PendingLanding | undefined {
   if (input.attribution === undefined && input.externalReferrer === undefined) return undefined;
   const landing: PendingLanding = { landingUrl: input.url.slice(0, MAX_CARRIED_URL_LENGTH) };
   if (input.attribution !== undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { siteKey, splitUrl } from './split-url.js';
+import { siteKey, splitUrl, urlHost } from './split-url.js';
 
 describe('splitUrl', () => {
   it.each([
@@ -46,5 +46,22 @@ describe('siteKey', () => {
     ['wwwx.example', 'wwwx.example'],
   ])('%s → %s', (host, key) => {
     expect(siteKey(host)).toBe(key);
+  });
+});
+
+describe('urlHost', () => {
+  it.each([
+    'https://www.google.com/',
+    'https://user:pw@shop.example:8443/a?b#c',
+    'https://shop.example?x=1',
+    'https://shop.example#frag',
+    'http://@x.example/',
+    'https://a.example/p@q',
+    '/relative?u=http://x.example/',
+    'a#://b',
+    'android-app://com.google.android.gm/',
+    '',
+  ])('%s is splitUrl().host', (url) => {
+    expect(urlHost(url)).toBe(splitUrl(url).host);
   });
 });

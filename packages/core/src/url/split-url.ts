@@ -15,32 +15,65 @@ export interface UrlParts {
 }
 
 export function splitUrl(url: string): UrlParts {
-  let rest = url;
-  const hash = rest.indexOf('#');
-  if (hash !== -1) rest = rest.slice(0, hash);
-
+  // Indexes into `url` rather than slices of slices: one string allocated per part returned.
+  let end = url.indexOf('#');
+  if (end === -1) end = url.length;
   let scheme = '';
   let host = '';
-  const schemeEnd = rest.indexOf('://');
-  // `/x?u=http://y` is relative: a scheme is a short run of scheme characters at the very start.
-  if (schemeEnd > 0 && schemeEnd < 12 && isScheme(rest, schemeEnd)) {
-    scheme = rest.slice(0, schemeEnd).toLowerCase();
-    const hostStart = schemeEnd + 3;
-    let hostEnd = hostStart;
-    while (hostEnd < rest.length) {
-      const c = rest.charCodeAt(hostEnd);
-      if (c === 47 /* / */ || c === 63 /* ? */) break;
-      hostEnd++;
-    }
-    host = rest.slice(hostStart, hostEnd);
-    const at = host.lastIndexOf('@');
-    if (at !== -1) host = host.slice(at + 1);
-    rest = rest.slice(hostEnd);
+  let pathStart = 0;
+  const schemeEnd = findHost(url, end);
+  if (schemeEnd !== -1) {
+    scheme = schemeOf(url, schemeEnd);
+    host = url.slice(hostStart, hostEnd);
+    pathStart = pathFrom;
   }
+  const q = url.indexOf('?', pathStart);
+  const hasQuery = q !== -1 && q < end;
+  const pathEnd = hasQuery ? q : end;
+  return {
+    scheme,
+    host,
+    path: pathEnd === pathStart ? '/' : url.slice(pathStart, pathEnd),
+    query: hasQuery ? url.slice(q + 1, end) : '',
+  };
+}
 
-  const q = rest.indexOf('?');
-  const path = q === -1 ? rest : rest.slice(0, q);
-  return { scheme, host, path: path === '' ? '/' : path, query: q === -1 ? '' : rest.slice(q + 1) };
+/** `splitUrl(url).host` without splitting the rest (a Referer is only asked for its host). */
+export function urlHost(url: string): string {
+  let end = url.indexOf('#');
+  if (end === -1) end = url.length;
+  return findHost(url, end) === -1 ? '' : url.slice(hostStart, hostEnd);
+}
+
+// Where findHost found the host (set by each call; read at once, so nothing is allocated for them).
+let hostStart = 0;
+let hostEnd = 0;
+let pathFrom = 0;
+
+/** End of the scheme of an absolute URL (before `://`), or -1 for a relative one; sets the host range. */
+function findHost(url: string, end: number): number {
+  const schemeEnd = url.indexOf('://');
+  // `/x?u=http://y` is relative: a scheme is a short run of scheme characters at the very start.
+  if (schemeEnd <= 0 || schemeEnd >= 12 || schemeEnd + 3 > end || !isScheme(url, schemeEnd)) return -1;
+  const start = schemeEnd + 3;
+  let stop = start;
+  while (stop < end) {
+    const c = url.charCodeAt(stop);
+    if (c === 47 /* / */ || c === 63 /* ? */) break;
+    stop++;
+  }
+  const at = stop > start ? url.lastIndexOf('@', stop - 1) : -1;
+  hostStart = at >= start ? at + 1 : start;
+  hostEnd = stop;
+  pathFrom = stop;
+  return schemeEnd;
+}
+
+function schemeOf(url: string, end: number): string {
+  // The usual two without a slice or a case conversion.
+  if (end === 5 && url.startsWith('https')) return 'https';
+  if (end === 4 && url.startsWith('http')) return 'http';
+  return url.slice(0, end).toLowerCase();
 }
 
 /**
