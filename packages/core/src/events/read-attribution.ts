@@ -48,8 +48,8 @@ export function readAttribution(query: string): Attribution | undefined {
     if (end === -1) end = length;
     let eq = query.indexOf('=', start);
     if (eq === -1 || eq > end) eq = end; // `key` alone: an empty value
-    const key = decodeComponent(query.slice(start, eq));
-    if (KEY_SET.has(key) && (found === undefined || !(key in found))) {
+    const key = attributionKeyAt(query, start, eq);
+    if (key !== undefined && (found === undefined || !(key in found))) {
       const value = eq < end ? decodeComponent(query.slice(eq + 1, end)) : '';
       if (value.trim() !== '' && !value.includes('\u0000')) {
         found ??= {};
@@ -59,6 +59,33 @@ export function readAttribution(query: string): Attribution | undefined {
     start = end + 1;
   }
   return found;
+}
+
+/** ATTRIBUTION_KEYS by length, to match a parameter name in place. */
+const KEYS_BY_LENGTH: string[][] = [];
+for (const key of ATTRIBUTION_KEYS) (KEYS_BY_LENGTH[key.length] ??= []).push(key);
+
+/**
+ * The attribution key named by `query[start, end)` once decoded, or `undefined`. Compared in place:
+ * most parameters of a query string are not ours, and slicing each name costs more than the test.
+ */
+function attributionKeyAt(query: string, start: number, end: number): string | undefined {
+  const candidates = KEYS_BY_LENGTH[end - start];
+  if (candidates !== undefined) {
+    for (let i = 0; i < candidates.length; i++) {
+      const key = candidates[i] as string;
+      if (query.startsWith(key, start)) return key;
+    }
+  }
+  // Only an escaped name (`utm%5Fsource`, `+`) can still decode to one of ours.
+  for (let i = start; i < end; i++) {
+    const c = query.charCodeAt(i);
+    if (c === 37 /* % */ || c === 43 /* + */) {
+      const name = decodeComponent(query.slice(start, end));
+      return KEY_SET.has(name) ? name : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Query-string decoding: `+` is a space; a malformed escape is decoded like URLSearchParams does. */

@@ -40,18 +40,23 @@ export function parseSessionCookie(value: string | undefined): SessionCookie | u
 
   // Malformed state keeps the (valid) session but is otherwise ignored.
   const secondDot = value.indexOf('.', firstDot + 1);
-  const fingerprintPart = secondDot === -1 ? value.slice(firstDot + 1) : value.slice(firstDot + 1, secondDot);
+  const stop = secondDot === -1 ? value.length : secondDot;
   const fingerprints: string[] = [];
-  for (const fingerprint of fingerprintPart.split('-')) {
-    if (isFingerprint(fingerprint) && fingerprints.length < MAX_FINGERPRINTS) fingerprints.push(fingerprint);
+  // `-`-separated, scanned in place: only the fingerprints kept are sliced out.
+  for (let from = firstDot + 1; from <= stop && fingerprints.length < MAX_FINGERPRINTS; ) {
+    let dash = value.indexOf('-', from);
+    if (dash === -1 || dash > stop) dash = stop;
+    if (isFingerprint(value, from, dash)) fingerprints.push(value.slice(from, dash));
+    from = dash + 1;
   }
   const pending = secondDot === -1 ? undefined : decodePending(value.slice(secondDot + 1));
   return { sessionId, fingerprints, pending };
 }
 
-function isFingerprint(text: string): boolean {
-  if (text.length === 0 || text.length > 8) return false;
-  for (let i = 0; i < text.length; i++) {
+/** `text[start, end)` is 1–8 characters of [0-9a-z]. */
+function isFingerprint(text: string, start: number, end: number): boolean {
+  if (end <= start || end - start > 8) return false;
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 122))) return false;
   }
