@@ -14,6 +14,15 @@ import { createNodePost } from './transport/node-dispatcher.js';
 import type { MbuzzClient } from './types.js';
 
 export * from './index.js';
+export { closeOnSignals } from './node/close-on-signals.js';
+export { createAdapterReporter } from './node/create-adapter-reporter.js';
+export {
+  createNodeAdapter,
+  type NodeAdapter,
+  type NodeAdapterOptions,
+  type RequestContext,
+} from './node/create-node-adapter.js';
+export { trackNodeResponse } from './node/track-node-response.js';
 export { createNodeFetch, type NodeFetch, type NodeFetchOptions } from './transport/node-dispatcher.js';
 
 /**

@@ -73,12 +73,15 @@ describe('static import graph', () => {
     // The walk really went through the dependencies, not just our own file.
     expect(files.some((f) => f.includes('/isbot/'))).toBe(true);
     expect(files.some((f) => f.includes('/undici/'))).toBe(false);
+    // The Node adapters' response tracking (on-headers) is reachable from /node only.
+    expect(files.some((f) => f.includes('/on-headers/'))).toBe(false);
   });
 
   it('the walk does catch Node imports (control: the /node entry uses undici)', async () => {
-    const { nodeImports } = await walk(`${distDir}node.js`);
+    const { nodeImports, files } = await walk(`${distDir}node.js`);
     expect(nodeImports.length).toBeGreaterThan(0);
     expect(nodeImports.join('\n')).toMatch(/undici/);
+    expect(files.some((f) => f.includes('/on-headers/'))).toBe(true);
   });
 });
 
