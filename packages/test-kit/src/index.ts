@@ -1,0 +1,14 @@
+/**
+ * `@mbuzz/test-kit` (private): what the Node adapters' tests share — real HTTP on both sides (`send`,
+ * `serve`, a stand-in ingest `startSink`), spawning an example app, and the test cases every Node
+ * middleware adapter must pass (`runNodeAdapterTests`).
+ */
+export { COOKIE_SHAPE, cookieValue, mbuzzCookies } from './cookies.js';
+export { describeExampleSmoke } from './describe-example-smoke.js';
+export { type AppSetup, type NodeAdapterUnderTest, runNodeAdapterTests } from './run-node-adapter-tests.js';
+export { type Answer, navigate, type SendInit, send } from './send.js';
+export { type Served, serve } from './serve.js';
+export { type SpawnedApp, spawnApp } from './spawn-app.js';
+export { type Sink, startSink } from './start-sink.js';
+export { TLS } from './tls.js';
+export { type ServedApp, type TestedMiddleware, useServedApps } from './use-served-apps.js';
