@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
-import type { MbuzzOptions } from '@mbuzz/core';
+import type { MbuzzClient, MbuzzOptions } from '@mbuzz/core';
 import {
   BROWSER_USER_AGENT,
   cookieJar,
@@ -9,7 +9,7 @@ import {
   type MemoryTransport,
 } from '@mbuzz/core/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import mbuzz from './index.js';
 
 const NAVIGATION = {
@@ -42,7 +42,7 @@ afterEach(async () => {
 
 /** A real server on a random port, with the plugin and a few routes. */
 async function start(
-  options: MbuzzOptions & { closeTimeoutMs?: number } = {},
+  options: MbuzzOptions & { shutdownTimeoutMs?: number } = {},
   fastifyOptions = {},
   withCookiePlugin = false,
 ) {
@@ -303,6 +303,19 @@ describe('@mbuzz/fastify', () => {
     await app?.close();
     app = undefined;
     expect(transport.events.map((e) => e.event_type)).toEqual(['page_view']);
+  });
+
+  it('bounds that last delivery by shutdownTimeoutMs (default 5000)', async () => {
+    for (const [options, timeoutMs] of [
+      [{}, 5000],
+      [{ shutdownTimeoutMs: 1234 }, 1234],
+    ] as const) {
+      await start(options);
+      const close = vi.spyOn(app?.mbuzz as MbuzzClient, 'close');
+      await app?.close();
+      app = undefined;
+      expect(close).toHaveBeenCalledWith({ timeoutMs });
+    }
   });
 
   it('exposes the client as app.mbuzz for events outside a request', async () => {

@@ -16,7 +16,7 @@ export interface MbuzzRequest {
 /** Options of the plugin: every `@mbuzz/core` option, plus how long `app.close()` waits for delivery. */
 export interface MbuzzFastifyOptions extends MbuzzOptions {
   /** How long `app.close()` waits for queued events to be delivered before giving up on them. Default 5000. */
-  closeTimeoutMs?: number;
+  shutdownTimeoutMs?: number;
 }
 
 declare module 'fastify' {
@@ -44,7 +44,7 @@ function requestView(request: FastifyRequest): RequestView {
 const untracked: MbuzzRequest = { visitorId: undefined, sessionId: undefined, track() {} };
 
 const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) => {
-  const { closeTimeoutMs = 5000, ...clientOptions } = options;
+  const { shutdownTimeoutMs = 5000, ...clientOptions } = options;
   const client = createClient(clientOptions);
 
   app.decorate('mbuzz', client);
@@ -84,7 +84,7 @@ const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) 
   });
 
   app.addHook('onClose', async () => {
-    await client.close({ timeoutMs: closeTimeoutMs });
+    await client.close({ timeoutMs: shutdownTimeoutMs });
   });
 
   done();
