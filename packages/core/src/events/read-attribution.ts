@@ -63,7 +63,11 @@ export function readAttribution(query: string): Attribution | undefined {
 
 /** ATTRIBUTION_KEYS by length, to match a parameter name in place. */
 const KEYS_BY_LENGTH: string[][] = [];
-for (const key of ATTRIBUTION_KEYS) (KEYS_BY_LENGTH[key.length] ??= []).push(key);
+for (const key of ATTRIBUTION_KEYS) {
+  const sameLength = KEYS_BY_LENGTH[key.length] ?? [];
+  sameLength.push(key);
+  KEYS_BY_LENGTH[key.length] = sameLength;
+}
 
 /**
  * The attribution key named by `query[start, end)` once decoded, or `undefined`. Compared in place:
