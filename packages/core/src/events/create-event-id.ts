@@ -38,22 +38,31 @@ export function createEventId(now: number = Date.now()): string {
       counter = 0;
     }
   }
-  if (lastMsHex === undefined) {
-    const hex = lastMs.toString(16).padStart(12, '0');
-    lastMsHex = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+  // Everything up to the second-to-last group changes only when the counter's bits above 16 do (once
+  // per 65 536 ids of a millisecond), so it is built once and reused: ids come in bursts.
+  const counterHigh = Math.floor(counter / 2 ** 16);
+  if (lastMsHex === undefined || counterHigh !== lastCounterHigh) {
+    if (lastMsHex === undefined) {
+      const hex = lastMs.toString(16).padStart(12, '0');
+      lastMsHex = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+    }
+    const high = Math.floor(counter / 2 ** 30); // 12 bits: rand_a
+    const mid = Math.floor(counter / 2 ** 16) % 2 ** 14; // next 14 bits: top of rand_b
+    lastPrefix = `${lastMsHex}${HEX[high >> 4]}${HEX_DIGIT[high & 0x0f]}-${HEX[0x80 | (mid >>> 8)]}${HEX[mid & 0xff]}-`;
+    lastCounterHigh = counterHigh;
   }
-  const high = Math.floor(counter / 2 ** 30); // 12 bits: rand_a
-  const low = counter % 2 ** 30; // 30 bits: top of rand_b
+  const low = counter % 2 ** 16;
   // Bytes at … at+5 seed the counter when a millisecond starts; at+6 … at+9 are the random tail.
   return (
-    `${lastMsHex}${HEX[high >> 4]}${HEX_DIGIT[high & 0x0f]}-` +
-    `${HEX[0x80 | (low >>> 24)]}${HEX[(low >>> 16) & 0xff]}-${HEX[(low >>> 8) & 0xff]}${HEX[low & 0xff]}` +
+    `${lastPrefix}${HEX[low >>> 8]}${HEX[low & 0xff]}` +
     `${HEX[bytes[at + 6] as number]}${HEX[bytes[at + 7] as number]}` +
     `${HEX[bytes[at + 8] as number]}${HEX[bytes[at + 9] as number]}`
   );
 }
 
 let lastMsHex: string | undefined;
+let lastCounterHigh = -1;
+let lastPrefix = '';
 const HEX_DIGIT = '0123456789abcdef';
 
 function readUint32(bytes: Uint8Array, at: number): number {
