@@ -3,10 +3,16 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import type { WireEvent } from '../types.js';
-import { createHttpTransport, type HttpTransportOptions } from './http-transport.js';
+import {
+  testEvents as events,
+  expectRefused,
+  eventIds as ids,
+  TEST_API_KEY as KEY,
+  transportRecordingSleeps,
+} from './__fixtures__/test-batches.js';
+import type { HttpTransportOptions } from './http-transport.js';
 
 const API = 'http://ingest.test/api/v1';
-const KEY = 'sk_test_0123456789abcdef0123456789abcdef';
 
 interface Received {
   headers: Headers;
@@ -43,30 +49,9 @@ const status =
   () =>
     HttpResponse.json({ error: `status ${code}`, code: `code_${code}` }, { status: code, headers });
 
-function events(n: number, padding = 0): WireEvent[] {
-  return Array.from({ length: n }, (_, i) => ({
-    event_id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
-    event_type: 'page_view',
-    visitor_id: 'v1',
-    timestamp: '2026-11-25T10:00:00.000Z',
-    properties: { path: `/p/${i}`, pad: 'x'.repeat(padding) },
-  }));
-}
-const ids = (list: WireEvent[]) => list.map((e) => e.event_id);
-
 /** A transport whose waits are recorded instead of slept. */
 function transport(options: Partial<HttpTransportOptions> = {}) {
-  const sleeps: number[] = [];
-  const t = createHttpTransport({
-    apiUrl: API,
-    apiKey: KEY,
-    random: () => 0.5,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    ...options,
-  });
-  return { t, sleeps };
+  return transportRecordingSleeps({ apiUrl: API, ...options });
 }
 
 describe('createHttpTransport', () => {
@@ -109,10 +94,7 @@ describe('createHttpTransport', () => {
     answer(status(code));
     const { t } = transport();
     const batch = events(2);
-    const result = await t.send(batch);
-    expect(result).toMatchObject({ ok: false, retryable: false, error: { code: 'http', status: code } });
-    expect(!result.ok && result.error.eventIds).toEqual(ids(batch));
-    expect(!result.ok && result.error.message).toContain(`code_${code}`);
+    expectRefused(await t.send(batch), batch, code);
     expect(received).toHaveLength(1);
   });
 

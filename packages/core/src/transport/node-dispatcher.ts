@@ -31,10 +31,7 @@ export interface NodeFetch {
  * const transport = createHttpTransport({ apiUrl, apiKey, ...createNodeFetch() });
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
-  const dispatcher = new Agent({
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
-    connections: options.connections ?? 4,
-  });
+  const dispatcher = keepAliveAgent(options);
   return {
     fetch: undiciFetch as unknown as typeof globalThis.fetch,
     fetchInit: { dispatcher },
@@ -57,10 +54,7 @@ export interface NodePost {
  * streams — which cost a loaded server more than the rest of delivery.
  */
 export function createNodePost(options: NodeFetchOptions = {}): NodePost {
-  const dispatcher = new Agent({
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
-    connections: options.connections ?? 4,
-  });
+  const dispatcher = keepAliveAgent(options);
   // One transport posts to one URL: split it once.
   let lastUrl = '';
   let origin = '';
@@ -85,4 +79,11 @@ export function createNodePost(options: NodeFetchOptions = {}): NodePost {
     };
   };
   return { post, dispatcher };
+}
+
+function keepAliveAgent(options: NodeFetchOptions): Agent {
+  return new Agent({
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+    connections: options.connections ?? 4,
+  });
 }

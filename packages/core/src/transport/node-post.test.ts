@@ -3,13 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import type { WireEvent } from '../types.js';
-import { createHttpTransport, type HttpTransportOptions } from './http-transport.js';
+import {
+  testEvents as events,
+  expectRefused,
+  eventIds as ids,
+  TEST_API_KEY as KEY,
+  transportRecordingSleeps,
+} from './__fixtures__/test-batches.js';
+import type { HttpTransportOptions } from './http-transport.js';
 import { createNodePost, type NodePost } from './node-dispatcher.js';
 
 // The Node path (undici `Dispatcher.request`) against a real local server: msw cannot see it. The same
 // delivery rules as the fetch path (http-transport.test.ts): retries, Retry-After, 413 split, 422.
-
-const KEY = 'sk_test_0123456789abcdef0123456789abcdef';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -66,32 +71,10 @@ const status =
     json(res, code, { error: `status ${code}`, code: `code_${code}` }, headers);
 const never: Reply = () => {};
 
-function events(n: number): WireEvent[] {
-  return Array.from({ length: n }, (_, i) => ({
-    event_id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
-    event_type: 'page_view',
-    visitor_id: 'v1',
-    timestamp: '2026-11-25T10:00:00.000Z',
-    properties: { path: `/p/${i}`, title: 'Grüße "quoted"' },
-  }));
-}
-const ids = (list: WireEvent[]) => list.map((e) => e.event_id);
-
 function transport(apiUrl: string, options: Partial<HttpTransportOptions> = {}) {
   const nodePost = createNodePost({ connections: 1 });
   posts.push(nodePost);
-  const sleeps: number[] = [];
-  const t = createHttpTransport({
-    apiUrl,
-    apiKey: KEY,
-    post: nodePost.post,
-    random: () => 0.5,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    ...options,
-  });
-  return { t, sleeps };
+  return transportRecordingSleeps({ apiUrl, post: nodePost.post, ...options });
 }
 
 describe('createNodePost (undici Dispatcher.request)', () => {
@@ -117,6 +100,7 @@ describe('createNodePost (undici Dispatcher.request)', () => {
     const { received, apiUrl } = await ingest(accepted);
     const { t } = transport(apiUrl);
     const batch = events(3);
+    (batch[0] as WireEvent).properties.title = 'Grüße "quoted"'; // Content-Length counts bytes
     const json = batch.map((e) => JSON.stringify(e));
     for (let i = 0; i < 3; i++) {
       expect(await t.sendSerialized({ json, ids: ids(batch) })).toEqual({
@@ -148,10 +132,7 @@ describe('createNodePost (undici Dispatcher.request)', () => {
     const { received, apiUrl } = await ingest(status(code));
     const { t } = transport(apiUrl);
     const batch = events(2);
-    const result = await t.send(batch);
-    expect(result).toMatchObject({ ok: false, retryable: false, error: { code: 'http', status: code } });
-    expect(!result.ok && result.error.eventIds).toEqual(ids(batch));
-    expect(!result.ok && result.error.message).toContain(`code_${code}`);
+    expectRefused(await t.send(batch), batch, code);
     expect(received).toHaveLength(1);
   });
 
