@@ -20,8 +20,8 @@ export interface HttpRate {
 /**
  * Drives `POST /api/v1/events` with autocannon: every request carries `batchSize` fresh page views
  * (a new body per request, built in `setupRequest`), on `connections` keep-alive connections, for
- * `durationSeconds` or exactly `requests` requests — flat out, or at `overallRate` requests/s for a
- * latency reading below saturation.
+ * `durationSeconds` or exactly `requests` requests, flat out (latency below saturation is
+ * `measurePacedLatency`).
  *
  * @example
  * const full = await measureHttpRate(url, key, source, { requests: 6000, connections: 32, batchSize: 50 });
@@ -30,10 +30,7 @@ export async function measureHttpRate(
   baseUrl: string,
   apiKey: string,
   source: PageViewSource,
-  options: { connections: number; batchSize: number; overallRate?: number } & (
-    | { durationSeconds: number }
-    | { requests: number }
-  ),
+  options: { connections: number; batchSize: number } & ({ durationSeconds: number } | { requests: number }),
 ): Promise<HttpRate> {
   let accepted = 0;
   let duplicates = 0;
@@ -44,7 +41,6 @@ export async function measureHttpRate(
     // A fixed number of requests waits for every answer; a duration drops the ones in flight at the end,
     // whose events may be stored all the same.
     ...('requests' in options ? { amount: options.requests } : { duration: options.durationSeconds }),
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     timeout: 30,
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
     requests: [

@@ -2,6 +2,7 @@ import os from 'node:os';
 import postgres from 'postgres';
 import { type IngestService, ingestCli, startIngestService } from './ingest-service.js';
 import { measureHttpRate } from './measure-http-rate.js';
+import { measurePacedLatency } from './measure-paced-latency.js';
 import { measureSideBySide } from './measure-side-by-side.js';
 import { createPageViewSource } from './page-view-source.js';
 import { printIngestResults } from './print-ingest-results.js';
@@ -121,21 +122,20 @@ async function main(): Promise<number> {
       },
     );
 
-    // autocannon splits overallRate and the request count over the connections in whole numbers, so
-    // the rate is a multiple of the connection count, or the slower connections stretch the phase.
-    const halfConnections = Math.min(
-      HALF_LOAD_CONNECTIONS,
-      Math.max(1, Math.floor(full.requestsPerSecond / 2)),
-    );
-    const halfRate = Math.max(1, Math.round(full.requestsPerSecond / 2 / halfConnections)) * halfConnections;
+    // The COPY rounds leave hundreds of MB of dirty pages for the checkpointer and the kernel to write back;
+    // flushed now, so that the latency below is the service's and not the write-back of the bench's own COPY.
+    await sql`CHECKPOINT`;
+    // Half load is paced evenly (one request every 1/rate s), not autocannon's overallRate, which sends
+    // each second's quota as a burst: see measurePacedLatency.
+    const halfRate = Math.max(1, Math.round(full.requestsPerSecond / 2));
     log(
       `${Math.round(full.eventsPerSecond)} events/s; now ${halfRate} requests/s for ${DURATION_S} s for latency`,
     );
-    const half = await measureHttpRate(service.url, key, source, {
-      connections: halfConnections,
+    const half = await measurePacedLatency(service.url, key, source, {
+      connections: HALF_LOAD_CONNECTIONS,
       batchSize: BATCH_SIZE,
       requests: halfRate * DURATION_S,
-      overallRate: halfRate,
+      ratePerSecond: halfRate,
     });
     await service.stop();
     service = undefined;
