@@ -4,7 +4,8 @@ import type { Sql } from 'postgres';
  * Stores one or more batches in ONE statement (one implicit transaction, one round trip), whatever their
  * size. The input is a single jsonb array of rows:
  *   { b: batch number, i: index in batch, a: account_id, x: is_test, id: event_id, t: event_type,
- *     v: visitor_id, s: session_id, at: occurred_at, p: properties, u: utm, c: click_ids, url, ref }
+ *     v: visitor_id, s: session_id, at: occurred_at, p: properties, u: utm, c: click_ids,
+ *     ku: landing URL is p.url, kr: referrer is p.referrer }
  * Several batches — even of different accounts — can share a statement (group commit); every join and
  * every key includes the account, so tenants never mix.
  *
@@ -29,9 +30,11 @@ import type { Sql } from 'postgres';
 export function ingestStatement(sql: Sql, rowsJson: string) {
   return sql<{ b: number; inserted: number }[]>`
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${rowsJson}::text::jsonb) AS r(
+      SELECT r.b, r.i, r.a, r.x, r.id, r.t, r.v, r.s, r.at, r.p, r.u, r.c,
+        CASE WHEN r.ku THEN r.p->>'url' END AS url, CASE WHEN r.kr THEN r.p->>'referrer' END AS ref
+      FROM jsonb_to_recordset(${rowsJson}::text::jsonb) AS r(
         b int, i int, a uuid, x boolean, id uuid, t text, v text, s text, at timestamptz,
-        p jsonb, u jsonb, c jsonb, url text, ref text)
+        p jsonb, u jsonb, c jsonb, ku boolean, kr boolean)
     ),
     batch AS (
       SELECT DISTINCT ON (a, id) * FROM input ORDER BY a, id, b, i
