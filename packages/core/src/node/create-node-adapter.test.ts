@@ -26,7 +26,8 @@ describe('createNodeAdapter', () => {
     expect(hookCount()).toBe(before);
   });
 
-  it('reports with the adapter name, to the options’ onError', () => {
+  /** An adapter on a memory transport whose error messages are collected, and the logger silent. */
+  function reportingAdapter(adapterName: string) {
     const messages: string[] = [];
     const adapter = createNodeAdapter(
       {
@@ -34,23 +35,20 @@ describe('createNodeAdapter', () => {
         logger: { warn() {}, error() {} },
         onError: (error) => messages.push(error.message),
       },
-      'Koa',
+      adapterName,
     );
+    return { adapter, messages };
+  }
+
+  it('reports with the adapter name, to the options’ onError', () => {
+    const { adapter, messages } = reportingAdapter('Koa');
     adapter.report(new Error('x'));
     expect(messages).toEqual(['[mbuzz] the Koa adapter failed']);
     return adapter.close();
   });
 
   it('trackRequest() reports a failing view and returns a no-op context, never throwing', async () => {
-    const messages: string[] = [];
-    const adapter = createNodeAdapter(
-      {
-        transport: createMemoryTransport(),
-        logger: { warn() {}, error() {} },
-        onError: (e) => messages.push(e.message),
-      },
-      'Test',
-    );
+    const { adapter, messages } = reportingAdapter('Test');
     const res = {} as ServerResponse;
     const context = adapter.trackRequest(() => {
       throw new Error('no host');
