@@ -53,11 +53,16 @@ export function createEventId(now: number = Date.now()): string {
   }
   const low = counter % 2 ** 16;
   // Bytes at … at+5 seed the counter when a millisecond starts; at+6 … at+9 are the random tail.
-  return (
-    `${lastPrefix}${HEX[low >>> 8]}${HEX[low & 0xff]}` +
-    `${HEX[bytes[at + 6] as number]}${HEX[bytes[at + 7] as number]}` +
-    `${HEX[bytes[at + 8] as number]}${HEX[bytes[at + 9] as number]}`
-  );
+  // The 12-character tail is joined first: V8 copies joins shorter than 13 characters into one flat
+  // string, so the id the queue keeps is one join of two strings, not a chain of six.
+  const tail =
+    (HEX[low >>> 8] as string) +
+    (HEX[low & 0xff] as string) +
+    HEX[bytes[at + 6] as number] +
+    HEX[bytes[at + 7] as number] +
+    HEX[bytes[at + 8] as number] +
+    HEX[bytes[at + 9] as number];
+  return lastPrefix + tail;
 }
 
 let lastMsHex: string | undefined;
