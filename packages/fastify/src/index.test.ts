@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
-import type { MbuzzClient, MbuzzOptions } from '@mbuzz/core';
+import type { MbuzzClient, MbuzzError, MbuzzOptions } from '@mbuzz/core';
 import {
   BROWSER_USER_AGENT,
   cookieJar,
@@ -293,6 +293,24 @@ describe('@mbuzz/fastify', () => {
     await app?.mbuzz.flush();
     expect(errors.length).toBeGreaterThan(0);
     expect(transport.events).toEqual([]);
+  });
+
+  it('reports an SDK failure inside a hook to onError and the logger, and the reply goes on', async () => {
+    const errors: MbuzzError[] = [];
+    const warnings: unknown[] = [];
+    await start({
+      onError: (error) => errors.push(error),
+      logger: { warn: (...args: unknown[]) => warnings.push(args), error() {} },
+    });
+    vi.spyOn(app?.mbuzz as MbuzzClient, 'begin').mockImplementation(() => {
+      throw new Error('sdk bug');
+    });
+    const answer = await send('/pricing', NAVIGATION);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({});
+    expect(errors.map((e) => [e.code, e.message])).toEqual([['internal', '[mbuzz] the Fastify adapter failed']]);
+    expect((errors[0]?.cause as Error).message).toBe('sdk bug');
+    expect(warnings).toHaveLength(1);
   });
 
   it('delivers what is queued when the app closes', async () => {

@@ -1,5 +1,5 @@
 import type { MbuzzClient, MbuzzOptions, RequestTracking, RequestView } from '@mbuzz/core';
-import { createClient } from '@mbuzz/core/node';
+import { createAdapterReporter, createClient } from '@mbuzz/core/node';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -46,6 +46,8 @@ const untracked: MbuzzRequest = { visitorId: undefined, sessionId: undefined, tr
 const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) => {
   const { shutdownTimeoutMs = 5000, ...clientOptions } = options;
   const client = createClient(clientOptions);
+  // An SDK failure inside a hook goes where every other failure goes (logger, onError), like Express/Koa.
+  const report = createAdapterReporter(clientOptions, 'Fastify');
 
   app.decorate('mbuzz', client);
   // null first so every request object keeps one shape; the real value is set in onRequest.
@@ -57,7 +59,7 @@ const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) 
       request.mbuzz = client.begin(requestView(request));
     } catch (error) {
       request.mbuzz = untracked;
-      request.log.warn({ err: error }, '[mbuzz] request not tracked');
+      report(error);
     }
     next();
   });
@@ -69,7 +71,7 @@ const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) 
       // reply.header('set-cookie', …) appends to cookies the app already set.
       for (const cookie of cookies) reply.header('set-cookie', cookie.header);
     } catch (error) {
-      request.log.warn({ err: error }, '[mbuzz] cookies not set');
+      report(error);
     }
     next(null, payload);
   });
@@ -78,7 +80,7 @@ const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) 
     try {
       (request.mbuzz as RequestTracking | null)?.end?.(reply.statusCode);
     } catch (error) {
-      request.log.warn({ err: error }, '[mbuzz] page view not recorded');
+      report(error);
     }
     next();
   });
