@@ -1,3 +1,4 @@
+import { browserForTests } from '@mbuzz/test-kit/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowserLikeClient, GOOGLEBOT_UA } from './harness/browser-like-client.js';
@@ -15,8 +16,11 @@ interface NavigationHop {
   referer: string | undefined;
 }
 
+// Without a Chromium the file is skipped with one line saying how to get one; with CI set it fails.
+const chromiumForTests = browserForTests();
+
 /** A real browser through the Express example: the same journey as the scripted visitor. */
-describe('headless Chromium → examples/express → ingest → Postgres', () => {
+describe.skipIf(chromiumForTests.skip)('headless Chromium → examples/express → ingest → Postgres', () => {
   let ingest: IngestService | undefined;
   let app: ExampleApp | undefined;
   let browser: Browser | undefined;
@@ -34,12 +38,14 @@ describe('headless Chromium → examples/express → ingest → Postgres', () =>
   };
 
   beforeAll(async () => {
+    if (chromiumForTests.executablePath === undefined) throw new Error(chromiumForTests.missing);
+    const executablePath = chromiumForTests.executablePath;
     ingest = await startIngestService('browser_express');
     app = await startExampleApp('express', { apiUrl: ingest.apiUrl, apiKey: ingest.apiKey });
     const origin = app.origin;
     const bot = createBrowserLikeClient(origin, GOOGLEBOT_UA);
     const stranger = createBrowserLikeClient(origin);
-    browser = await launchChromium();
+    browser = await launchChromium(executablePath);
     try {
       // Headless Chromium says "HeadlessChrome" in its User-Agent, which isbot rightly takes for a robot;
       // a person's Chrome of the same version says "Chrome".

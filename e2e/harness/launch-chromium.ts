@@ -1,21 +1,15 @@
-import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
-/** Debian's chromium package; the tests never download a browser. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 /**
- * Headless Chromium from the system package, with everything that phones home switched off.
+ * Headless Chromium or Chrome found on this machine (`browserForTests()` of `@mbuzz/test-kit` finds
+ * it; the tests never download a browser), with everything that phones home switched off.
  *
  * @example
- * const browser = await launchChromium();
+ * const browser = await launchChromium(executablePath);
  */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: install it with \`apt-get install -y chromium\` (Debian)`);
-  }
+export async function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -1,6 +1,6 @@
 import { defineProject } from 'vitest/config';
 
-// The kit has no tests of its own: the adapters' tests run it.
+// The adapters' tests run the kit; its own tests cover what no adapter test exercises (findChromium).
 export default defineProject({
   test: {
     name: 'test-kit',

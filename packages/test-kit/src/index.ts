@@ -1,10 +1,19 @@
 /**
  * `@mbuzz/test-kit` (private): what the Node adapters' tests share — real HTTP on both sides (`send`,
  * `serve`, a stand-in ingest `startSink`), spawning an example app, and the test cases every Node
- * middleware adapter must pass (`runNodeAdapterTests`).
+ * middleware adapter must pass (`runNodeAdapterTests`) — and the machine's Chromium for every browser
+ * test (`browserForTests`).
  */
 export { COOKIE_SHAPE, cookieValue, mbuzzCookies } from './cookies.js';
 export { describeExampleSmoke } from './describe-example-smoke.js';
+export {
+  type BrowserForTests,
+  browserForTests,
+  CHROMIUM_HINT,
+  CHROMIUM_NAMES,
+  findChromium,
+  MACOS_CHROMIUM_PATHS,
+} from './find-chromium.js';
 export { type AppSetup, type NodeAdapterUnderTest, runNodeAdapterTests } from './run-node-adapter-tests.js';
 export { type Answer, navigate, type SendInit, send } from './send.js';
 export { type Served, serve } from './serve.js';

@@ -1,0 +1,98 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+type Env = Record<string, string | undefined>;
+
+/** Names a Chromium or Chrome goes by on the PATH, most specific first. */
+export const CHROMIUM_NAMES: readonly string[] = [
+  'chromium',
+  'chromium-browser',
+  'google-chrome',
+  'google-chrome-stable',
+  'chrome',
+];
+
+/** Where the macOS apps keep their executables. */
+export const MACOS_CHROMIUM_PATHS: readonly string[] = [
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
+
+/** How to get a browser, for the line printed when the browser tests are skipped or fail. */
+export const CHROMIUM_HINT = 'apt-get install chromium, or set CHROMIUM_PATH';
+
+const isExecutableFile = (path: string): boolean => {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The Chromium or Chrome executable of this machine: `CHROMIUM_PATH` when set (taken as given: a wrong
+ * path is not second-guessed), else the first of {@link CHROMIUM_NAMES} on the `PATH`, else a macOS app.
+ * `undefined` when there is none. The tests never download a browser.
+ *
+ * @example
+ * const executablePath = findChromium(); // '/usr/bin/chromium'
+ */
+export function findChromium(env: Env = process.env): string | undefined {
+  const explicit = env.CHROMIUM_PATH?.trim();
+  if (explicit) return isExecutableFile(explicit) ? explicit : undefined;
+  const dirs = (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
+  for (const name of CHROMIUM_NAMES) {
+    for (const dir of dirs) {
+      const candidate = join(dir, name);
+      if (isExecutableFile(candidate)) return candidate;
+    }
+  }
+  return MACOS_CHROMIUM_PATHS.find(isExecutableFile);
+}
+
+/** What a browser test file needs to know before it declares its tests. */
+export interface BrowserForTests {
+  /** The browser to launch; `undefined` when none was found. */
+  executablePath: string | undefined;
+  /** True when there is no browser and `CI` is not set: the file skips its tests (`describe.skipIf`). */
+  skip: boolean;
+  /** Why there is no browser and how to get one (empty when there is one). */
+  missing: string;
+}
+
+/** `CI` counts as set unless it is empty, `0` or `false`. */
+const isCi = (env: Env): boolean => {
+  const value = env.CI?.trim().toLowerCase();
+  return value !== undefined && value !== '' && value !== '0' && value !== 'false';
+};
+
+/**
+ * Finds the browser for a browser test file. Without one, the file's tests are skipped with one line
+ * saying how to get one — unless `CI` is set: there a missing browser must fail the run, so `skip` is
+ * false and launching (see `missing`) throws.
+ *
+ * @example
+ * const chromium = browserForTests();
+ * describe.skipIf(chromium.skip)('headless Chromium → …', () => {
+ *   beforeAll(async () => {
+ *     if (!chromium.executablePath) throw new Error(chromium.missing);
+ *     browser = await chromium.launch({ executablePath: chromium.executablePath });
+ *   });
+ * });
+ */
+export function browserForTests(env: Env = process.env): BrowserForTests {
+  const executablePath = findChromium(env);
+  if (executablePath !== undefined) return { executablePath, skip: false, missing: '' };
+  const explicit = env.CHROMIUM_PATH?.trim();
+  const what = explicit
+    ? `CHROMIUM_PATH=${explicit} is not an executable file`
+    : 'no Chromium or Chrome found (CHROMIUM_PATH, PATH, /Applications)';
+  if (isCi(env)) {
+    return { executablePath: undefined, skip: false, missing: `CI is set and ${what} — ${CHROMIUM_HINT}` };
+  }
+  const missing = `${what} — ${CHROMIUM_HINT}`;
+  console.warn(`browser tests skipped: ${missing}`);
+  return { executablePath: undefined, skip: true, missing };
+}
