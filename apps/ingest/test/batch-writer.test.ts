@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../src/accounts/index.js';
 import { createBatchWriter } from '../src/events/create-batch-writer.js';
 import { type ValidEvent, validateEvents } from '../src/events/validate-events.js';
+import { WriterBusyError } from '../src/events/writer-busy-error.js';
+import { toApiError } from '../src/http/error-handler.js';
 import { dumpTables } from './helpers/dump-tables.js';
 import { makeEvent } from './helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
@@ -116,7 +118,12 @@ describe('createBatchWriter (group commit)', () => {
       await locker`LOCK TABLE events IN EXCLUSIVE MODE`;
       const first = writer.write({ account, environment: 'live', events: valid([makeEvent()]) });
       const second = writer.write({ account, environment: 'live', events: valid([makeEvent()]) });
-      await expect(second).rejects.toMatchObject({ statusCode: 503, code: 'unavailable' });
+      await expect(second).rejects.toBeInstanceOf(WriterBusyError);
+      // …which the HTTP layer answers as a retryable 503.
+      expect(toApiError(await second.catch((e: unknown) => e))).toMatchObject({
+        statusCode: 503,
+        code: 'unavailable',
+      });
       await locker`COMMIT`;
       await expect(first).resolves.toEqual({ accepted: 1, duplicates: 0 });
     } finally {

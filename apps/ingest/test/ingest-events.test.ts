@@ -238,8 +238,9 @@ describe('ingest: idempotency and order', () => {
   it('plans without nested loops, so grouped statements stay linear in their size', async () => {
     // The planner guesses 1 row for CTEs fed by INSERT … RETURNING; any join over them may become a
     // nested loop that is quadratic in the number of events of a grouped statement.
-    const { string: text } = await ingestStatement(db.sql, '[]').describe();
-    const plan = await db.sql.unsafe(`EXPLAIN ${text}`, ['[]']);
+    const tenants = { accountIds: [], isTest: [] };
+    const { string: text } = await ingestStatement(db.sql, tenants, '[]').describe();
+    const plan = await db.sql.unsafe(`EXPLAIN ${text}`, ['{}', '{}', '[]']);
     const lines = plan.map((row) => String(row['QUERY PLAN']));
     expect(lines.length).toBeGreaterThan(10);
     expect(lines.filter((line) => line.includes('Nested Loop'))).toEqual([]);

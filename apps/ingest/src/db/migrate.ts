@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import Postgrator from 'postgrator';
 import type { Sql } from 'postgres';
+import { backfillAttribution } from './backfill-attribution.js';
 
 /** Result of {@link migrate}. */
 export interface MigrateResult {
@@ -17,7 +18,8 @@ const LOCK_ID = 4_242_001; // pg_advisory_lock key: one migrator at a time acros
 
 /**
  * Brings the schema to the newest version with postgrator. Forward-only; each migration file runs in its
- * own transaction, and an advisory lock makes concurrent callers wait instead of racing.
+ * own transaction, and an advisory lock makes concurrent callers wait instead of racing. Then the
+ * pending data backfills run (e.g. channels of sessions stored before 003).
  *
  * @example
  * const { applied, version } = await migrate(sql);
@@ -45,6 +47,8 @@ export async function migrate(sql: Sql, options: { migrationsDir?: string } = {}
         },
       });
       const applied = await postgrator.migrate();
+      // Data fixes that need TypeScript (see 003): still under the lock, so one migrator runs them.
+      await backfillAttribution(conn);
       return {
         applied: applied.map((m) => m.filename.split('/').pop() ?? m.filename),
         version: await postgrator.getDatabaseVersion(),

@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres';
 import { isConnectionError } from '../db/is-connection-error.js';
-import { unavailable } from '../http/api-error.js';
 import { type IngestInput, type IngestResult, ingestBatches } from './ingest-events.js';
+import { WriterBusyError } from './writer-busy-error.js';
 
 export interface BatchWriterOptions {
   sql: Sql;
@@ -98,11 +98,11 @@ export function createBatchWriter(options: BatchWriterOptions) {
   };
 
   return {
-    /** Stores one batch; resolves after its commit, rejects with a 503 `ApiError` when overloaded. */
+    /** Stores one batch; resolves after its commit, rejects with a {@link WriterBusyError} when overloaded. */
     write(input: IngestInput): Promise<IngestResult> {
       if (input.events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
       if (queuedEvents + input.events.length > maxQueuedEvents) {
-        return Promise.reject(unavailable('server is busy, retry later'));
+        return Promise.reject(new WriterBusyError());
       }
       return new Promise<IngestResult>((resolve, reject) => {
         const job: Job = {
@@ -114,7 +114,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
             if (at === -1) return;
             queue.splice(at, 1);
             queuedEvents -= input.events.length;
-            reject(unavailable('server is busy, retry later'));
+            reject(new WriterBusyError());
           }, queueTimeoutMs).unref(),
         };
         queue.push(job);

@@ -1,13 +1,37 @@
 import type { Sql } from 'postgres';
 
+/** One input row of {@link ingestStatement}, named after the columns it fills. */
+export interface IngestRow {
+  /** Index of the row's batch in the statement's `tenants`: the batch decides the account, never the row. */
+  batch: number;
+  /** Position of the event in its batch as sent. */
+  position: number;
+  event_id: string;
+  event_type: string;
+  visitor_id: string;
+  session_id: string | null;
+  occurred_at: string;
+  /** The event's properties, already serialized (spliced in as JSON, not parsed again). */
+  properties: string;
+  initial_utm: Record<string, string>;
+  click_ids: Record<string, string>;
+  /** Which property holds the landing URL; the statement reads it from `properties`. */
+  landing_field: 'url' | 'landing_url' | null;
+  /** Whether `properties.referrer` is the referrer (read from `properties` too). */
+  has_referrer: boolean;
+  channel: string;
+  source: string;
+  referrer_domain: string | null;
+  landing_path: string | null;
+}
+
 /**
  * Stores one or more batches in ONE statement (one implicit transaction, one round trip), whatever their
- * size. The input is a single jsonb array of rows:
- *   { b: batch number, i: index in batch, a: account_id, x: is_test, id: event_id, t: event_type,
- *     v: visitor_id, s: session_id, at: occurred_at, p: properties, u: utm, c: click_ids,
- *     ku: landing URL is p.url, kr: referrer is p.referrer }
- * Several batches — even of different accounts — can share a statement (group commit); every join and
- * every key includes the account, so tenants never mix.
+ * size. Input: `tenants`, one `{ account_id, is_test }` per batch as bound arrays, and the rows as one
+ * jsonb array (see {@link IngestRow}). A row names only its batch: its account and test flag come from
+ * the batch, so no field of an event can place it in another account. Several batches — even of
+ * different accounts — can share a statement (group commit); every join and every key includes the
+ * account, so tenants never mix.
  *
  * Steps, all set-based:
  *  1. de-duplicate by (account, event_id): the first batch, then the first position, wins;
@@ -17,63 +41,94 @@ import type { Sql } from 'postgres';
  *  4. upsert visitors and sessions from the NEW events only, so a re-sent event changes nothing.
  *
  * Order independence: started_at/first_seen_at are LEAST, last_* are GREATEST, page_view_count adds new
- * page views only, and the first touch is the minimum of the tuple
+ * page views only, and the first touch (with its channel and source) is the minimum of the tuple
  * (started_at, visitor_id, landing_url, initial_referrer, initial_utm, click_ids) — a minimum is the same
- * whatever order the events arrive in, and the tuple breaks timestamp ties deterministically.
+ * whatever order the events arrive in, and the tuple breaks timestamp ties deterministically. A visitor's
+ * first channel/source is the minimum of (occurred_at, channel, source) over its events.
  *
  * Deadlocks: each INSERT reads its rows sorted by key (events by (account, event_id), visitors by
  * (account, visitor_id), sessions by (account, session_id)) and the tables are always written in the same
  * order (events, visitors, sessions), so concurrent statements that share rows lock them in one global order.
  *
- * Answers one row per batch that stored at least one new event: `{ b, inserted }`.
+ * Answers one row per batch that stored at least one new event: `{ batch, inserted }`.
  */
-export function ingestStatement(sql: Sql, rowsJson: string) {
-  return sql<{ b: number; inserted: number }[]>`
+export function ingestStatement(
+  sql: Sql,
+  tenants: { accountIds: string[]; isTest: boolean[] },
+  rowsJson: string,
+) {
+  return sql<{ batch: number; inserted: number }[]>`
     WITH input AS (
-      SELECT r.b, r.i, r.a, r.x, r.id, r.t, r.v, r.s, r.at, r.p, r.u, r.c,
-        CASE WHEN r.ku THEN r.p->>'url' END AS url, CASE WHEN r.kr THEN r.p->>'referrer' END AS ref
+      -- A row's account and test flag are its batch's: subscripts of the bound arrays (1-based), sent as
+      -- array literals of validated UUIDs and t/f (postgres.js's array inference is not used).
+      SELECT r.batch, r.position, (${`{${tenants.accountIds.join(',')}}`}::text::uuid[])[r.batch + 1] AS account_id,
+        (${`{${tenants.isTest.map((t) => (t ? 't' : 'f')).join(',')}}`}::text::boolean[])[r.batch + 1] AS is_test, r.event_id, r.event_type, r.visitor_id,
+        r.session_id, r.occurred_at, r.properties, r.initial_utm, r.click_ids,
+        CASE r.landing_field WHEN 'url' THEN r.properties->>'url'
+                             WHEN 'landing_url' THEN r.properties->>'landing_url' END AS landing_url,
+        CASE WHEN r.has_referrer THEN r.properties->>'referrer' END AS initial_referrer,
+        r.channel, r.source, r.referrer_domain, r.landing_path
       FROM jsonb_to_recordset(${rowsJson}::text::jsonb) AS r(
-        b int, i int, a uuid, x boolean, id uuid, t text, v text, s text, at timestamptz,
-        p jsonb, u jsonb, c jsonb, ku boolean, kr boolean)
+        batch int, position int, event_id uuid, event_type text, visitor_id text, session_id text,
+        occurred_at timestamptz, properties jsonb, initial_utm jsonb, click_ids jsonb, landing_field text,
+        has_referrer boolean, channel text, source text, referrer_domain text, landing_path text)
     ),
     batch AS (
-      SELECT DISTINCT ON (a, id) * FROM input ORDER BY a, id, b, i
+      SELECT DISTINCT ON (account_id, event_id) * FROM input ORDER BY account_id, event_id, batch, position
     ),
     batch_sessions AS (
-      SELECT a, s, v, min(at) AS started_at, max(at) AS last_at
-      FROM batch WHERE s IS NOT NULL GROUP BY a, s, v
+      SELECT account_id, session_id, visitor_id, min(occurred_at) AS started_at, max(occurred_at) AS last_at
+      FROM batch WHERE session_id IS NOT NULL GROUP BY account_id, session_id, visitor_id
     ),
     resolved AS (
-      SELECT e.b, e.a, e.x, e.id, e.t, e.v, e.at, e.p, e.u, e.c, e.url, e.ref,
-        COALESCE(e.s, (
-          SELECT CASE WHEN cand.last_at >= e.at - interval '30 minutes' THEN cand.s END
+      SELECT e.batch, e.account_id, e.is_test, e.event_id, e.event_type, e.visitor_id, e.occurred_at,
+        e.properties, e.initial_utm, e.click_ids, e.landing_url, e.initial_referrer,
+        e.channel, e.source, e.referrer_domain, e.landing_path,
+        COALESCE(e.session_id, (
+          SELECT CASE WHEN cand.last_at >= e.occurred_at - interval '30 minutes' THEN cand.session_id END
           FROM (
-            SELECT session_id AS s, started_at, last_activity_at AS last_at
-              FROM sessions WHERE account_id = e.a AND visitor_id = e.v
+            SELECT session_id, started_at, last_activity_at AS last_at
+              FROM sessions WHERE account_id = e.account_id AND visitor_id = e.visitor_id
             UNION ALL
-            SELECT s, started_at, last_at FROM batch_sessions bs WHERE bs.a = e.a AND bs.v = e.v
+            SELECT session_id, started_at, last_at FROM batch_sessions bs
+              WHERE bs.account_id = e.account_id AND bs.visitor_id = e.visitor_id
           ) cand
-          WHERE cand.started_at <= e.at
-          ORDER BY cand.started_at DESC, cand.s DESC
+          WHERE cand.started_at <= e.occurred_at
+          ORDER BY cand.started_at DESC, cand.session_id DESC
           LIMIT 1
-        )) AS s
+        )) AS session_id
       FROM batch e
     ),
     ins AS (
       INSERT INTO events (account_id, event_id, visitor_id, session_id, event_type, occurred_at, properties, is_test)
-      SELECT a, id, v, s, t, at, p, x FROM resolved ORDER BY a, id
+      SELECT account_id, event_id, visitor_id, session_id, event_type, occurred_at, properties, is_test
+      FROM resolved ORDER BY account_id, event_id
       ON CONFLICT (account_id, event_id) DO NOTHING
       RETURNING account_id, event_id
     ),
     fresh AS (
       -- Everything but the properties: they are stored by ins and not needed again.
-      SELECT r.b, r.a, r.x, r.t, r.v, r.s, r.at, r.u, r.c, r.url, r.ref
-      FROM resolved r JOIN ins ON ins.account_id = r.a AND ins.event_id = r.id
+      SELECT r.batch, r.account_id, r.is_test, r.event_type, r.visitor_id, r.session_id, r.occurred_at,
+        r.initial_utm, r.click_ids, r.landing_url, r.initial_referrer,
+        r.channel, r.source, r.referrer_domain, r.landing_path
+      FROM resolved r JOIN ins ON ins.account_id = r.account_id AND ins.event_id = r.event_id
+    ),
+    -- One row per visitor: its earliest new event, carrying the visitor's aggregates as window values.
+    first_of_visitor AS (
+      SELECT DISTINCT ON (account_id, visitor_id) account_id, visitor_id, channel, source,
+        min(occurred_at) OVER w AS first_seen_at, max(occurred_at) OVER w AS last_seen_at,
+        bool_and(is_test) OVER w AS is_test
+      FROM fresh
+      WINDOW w AS (PARTITION BY account_id, visitor_id)
+      ORDER BY account_id, visitor_id, occurred_at, channel, source
     ),
     vis AS (
-      INSERT INTO visitors (account_id, visitor_id, first_seen_at, last_seen_at, is_test)
-      SELECT a, v, min(at), max(at), bool_and(x) FROM fresh GROUP BY a, v ORDER BY a, v
+      INSERT INTO visitors (account_id, visitor_id, first_seen_at, last_seen_at, is_test, first_channel, first_source)
+      SELECT account_id, visitor_id, first_seen_at, last_seen_at, is_test, channel, source
+      FROM first_of_visitor ORDER BY account_id, visitor_id
       ON CONFLICT (account_id, visitor_id) DO UPDATE SET
+        first_channel = CASE WHEN ${earlierVisitor(sql)} THEN EXCLUDED.first_channel ELSE visitors.first_channel END,
+        first_source = CASE WHEN ${earlierVisitor(sql)} THEN EXCLUDED.first_source ELSE visitors.first_source END,
         first_seen_at = LEAST(visitors.first_seen_at, EXCLUDED.first_seen_at),
         last_seen_at = GREATEST(visitors.last_seen_at, EXCLUDED.last_seen_at),
         is_test = visitors.is_test AND EXCLUDED.is_test
@@ -83,24 +138,33 @@ export function ingestStatement(sql: Sql, rowsJson: string) {
     -- session's aggregates as window values. One sort, no self-join: a join here is planned as a nested
     -- loop (the planner guesses 1 row for fresh) and turns quadratic on grouped statements.
     touch AS (
-      SELECT DISTINCT ON (a, s) a, s, v, at, u, c, url, ref,
-        max(at) OVER w AS last_at,
-        (count(*) FILTER (WHERE t = 'page_view') OVER w)::int AS pv,
-        bool_and(x) OVER w AS x
-      FROM fresh WHERE s IS NOT NULL
-      WINDOW w AS (PARTITION BY a, s)
-      ORDER BY a, s, at, v, COALESCE(url, ''), COALESCE(ref, ''), u, c
+      SELECT DISTINCT ON (account_id, session_id) account_id, session_id, visitor_id, occurred_at,
+        initial_utm, click_ids, landing_url, initial_referrer, channel, source, referrer_domain, landing_path,
+        max(occurred_at) OVER w AS last_at,
+        (count(*) FILTER (WHERE event_type = 'page_view') OVER w)::int AS page_views,
+        bool_and(is_test) OVER w AS is_test
+      FROM fresh WHERE session_id IS NOT NULL
+      WINDOW w AS (PARTITION BY account_id, session_id)
+      ORDER BY account_id, session_id, occurred_at, visitor_id, COALESCE(landing_url, ''),
+        COALESCE(initial_referrer, ''), initial_utm, click_ids
     ),
     ses AS (
       INSERT INTO sessions (account_id, session_id, visitor_id, started_at, last_activity_at, page_view_count,
-                            initial_utm, initial_referrer, landing_url, click_ids, is_test)
-      SELECT a, s, v, at, last_at, pv, u, ref, url, c, x FROM touch ORDER BY a, s
+                            initial_utm, initial_referrer, landing_url, click_ids, is_test,
+                            channel, source, referrer_domain, landing_path)
+      SELECT account_id, session_id, visitor_id, occurred_at, last_at, page_views, initial_utm, initial_referrer,
+        landing_url, click_ids, is_test, channel, source, referrer_domain, landing_path
+      FROM touch ORDER BY account_id, session_id
       ON CONFLICT (account_id, session_id) DO UPDATE SET
         visitor_id = CASE WHEN ${earlier(sql)} THEN EXCLUDED.visitor_id ELSE sessions.visitor_id END,
         initial_utm = CASE WHEN ${earlier(sql)} THEN EXCLUDED.initial_utm ELSE sessions.initial_utm END,
         initial_referrer = CASE WHEN ${earlier(sql)} THEN EXCLUDED.initial_referrer ELSE sessions.initial_referrer END,
         landing_url = CASE WHEN ${earlier(sql)} THEN EXCLUDED.landing_url ELSE sessions.landing_url END,
         click_ids = CASE WHEN ${earlier(sql)} THEN EXCLUDED.click_ids ELSE sessions.click_ids END,
+        channel = CASE WHEN ${earlier(sql)} THEN EXCLUDED.channel ELSE sessions.channel END,
+        source = CASE WHEN ${earlier(sql)} THEN EXCLUDED.source ELSE sessions.source END,
+        referrer_domain = CASE WHEN ${earlier(sql)} THEN EXCLUDED.referrer_domain ELSE sessions.referrer_domain END,
+        landing_path = CASE WHEN ${earlier(sql)} THEN EXCLUDED.landing_path ELSE sessions.landing_path END,
         started_at = LEAST(sessions.started_at, EXCLUDED.started_at),
         last_activity_at = GREATEST(sessions.last_activity_at, EXCLUDED.last_activity_at),
         page_view_count = sessions.page_view_count + EXCLUDED.page_view_count,
@@ -108,16 +172,23 @@ export function ingestStatement(sql: Sql, rowsJson: string) {
       RETURNING 1
     ),
     counted AS (
-      SELECT b, count(*)::int AS inserted FROM fresh GROUP BY b
+      SELECT batch, count(*)::int AS inserted FROM fresh GROUP BY batch
     )
     -- Referencing vis and ses here fixes their execution order (after ins, visitors before sessions).
-    SELECT counted.b, counted.inserted, (SELECT count(*) FROM vis) AS visitors, (SELECT count(*) FROM ses) AS sessions
+    SELECT counted.batch, counted.inserted, (SELECT count(*) FROM vis) AS visitors,
+      (SELECT count(*) FROM ses) AS sessions
     FROM counted`;
 }
 
 // Is the incoming first touch earlier than the stored one? Same tuple order as the DISTINCT ON above.
+// Channel, source, referrer domain and landing path are functions of the tuple, so they need no place in it.
 const earlier = (sql: Sql) => sql`
   (EXCLUDED.started_at, EXCLUDED.visitor_id, COALESCE(EXCLUDED.landing_url, ''),
    COALESCE(EXCLUDED.initial_referrer, ''), EXCLUDED.initial_utm, EXCLUDED.click_ids)
   < (sessions.started_at, sessions.visitor_id, COALESCE(sessions.landing_url, ''),
    COALESCE(sessions.initial_referrer, ''), sessions.initial_utm, sessions.click_ids)`;
+
+// Is the incoming visitor's first event earlier than the stored one? Same order as first_of_visitor.
+const earlierVisitor = (sql: Sql) => sql`
+  (EXCLUDED.first_seen_at, EXCLUDED.first_channel, EXCLUDED.first_source)
+  < (visitors.first_seen_at, visitors.first_channel, visitors.first_source)`;

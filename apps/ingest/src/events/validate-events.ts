@@ -29,7 +29,15 @@ export const MAX_PROPERTIES_BYTES = 32 * 1024;
 export const MAX_PROPERTIES_DEPTH = 32;
 const MAX_ERRORS_PER_EVENT = 20;
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
-const STRING_PROPERTIES = ['url', 'path', 'referrer', 'user_agent', ...UTM_KEYS, ...CLICK_ID_KEYS];
+const STRING_PROPERTIES = [
+  'url',
+  'landing_url',
+  'path',
+  'referrer',
+  'user_agent',
+  ...UTM_KEYS,
+  ...CLICK_ID_KEYS,
+];
 // Postgres text and jsonb refuse NUL and unpaired UTF-16 surrogates (both are valid in JSON strings).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const unstorable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
@@ -100,6 +108,13 @@ function validateEvent(raw: unknown, index: number, now: number, receivedAt: str
   }
   if (errors.length > 0) return errors;
 
+  const { touch, utmFromUrl } = extractTouch(properties);
+  let stored = properties;
+  if (utmFromUrl !== undefined) {
+    // UTM values of `url` are stored in the properties too (explicit values, kept, still win).
+    stored = { ...properties, ...utmFromUrl };
+    propertiesJson = JSON.stringify(stored);
+  }
   return {
     index,
     eventId: raw.event_id?.toLowerCase() ?? randomUUID(),
@@ -107,9 +122,9 @@ function validateEvent(raw: unknown, index: number, now: number, receivedAt: str
     visitorId: raw.visitor_id,
     sessionId: raw.session_id ?? null,
     occurredAt,
-    properties,
+    properties: stored,
     propertiesJson,
-    touch: extractTouch(properties),
+    touch,
   };
 }
 

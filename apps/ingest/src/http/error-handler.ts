@@ -1,11 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionError } from '../db/is-connection-error.js';
+import { WriterBusyError } from '../events/writer-busy-error.js';
 import { ApiError, unavailable } from './api-error.js';
 
 /** Maps any error to the API.md envelope; 5xx answers never reveal internals or echo input. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (isConnectionError(error)) return unavailable();
+  if (isConnectionError(error) || error instanceof WriterBusyError) {
+    return unavailable(error instanceof WriterBusyError ? error.message : undefined);
+  }
   const { code, statusCode } = error as Partial<FastifyError>;
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
