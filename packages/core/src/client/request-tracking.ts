@@ -16,12 +16,10 @@ import {
   resolveNavigationIdentity,
 } from '../identity/resolve-navigation-identity.js';
 import { formatSessionCookie, parseSessionCookie } from '../identity/session-cookie.js';
-import { isBotUserAgent } from '../rules/is-bot-user-agent.js';
-import { isDocumentNavigation } from '../rules/is-document-navigation.js';
-import { isPageViewStatus, isRedirectStatus } from '../rules/is-page-view-request.js';
+import { isPageViewStatus, isRedirectStatus, pageViewUrl } from '../rules/is-page-view-request.js';
 import { readHeader } from '../rules/read-header.js';
 import type { CookieToSet, RequestTracking, RequestView, WireEvent } from '../types.js';
-import { siteKey, splitUrl, type UrlParts, urlHost } from '../url/split-url.js';
+import { siteKey, type UrlParts, urlHost } from '../url/split-url.js';
 import type { Report } from './create-reporter.js';
 
 /** What every request of one client shares. */
@@ -164,13 +162,11 @@ export class Tracking implements RequestTracking {
 
 /** Reads a page navigation from the request, or `undefined` when this request is not one. */
 function readNavigation(context: TrackingContext, view: RequestView): Navigation | undefined {
-  if (!isDocumentNavigation(view)) return undefined;
+  const parts = pageViewUrl(view, context.isSkippedPath);
+  if (parts === undefined) return undefined;
   const url = view.url;
-  const parts = splitUrl(url);
-  if (context.isSkippedPath(parts.path)) return undefined;
   const headers = view.headers;
   const userAgent = readHeader(headers, 'user-agent');
-  if (isBotUserAgent(userAgent)) return undefined;
 
   const referrer = readHeader(headers, 'referer') || undefined;
   let externalReferrerSite: string | undefined;

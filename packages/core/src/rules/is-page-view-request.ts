@@ -1,5 +1,5 @@
 import type { RequestView } from '../types.js';
-import { splitUrl } from '../url/split-url.js';
+import { splitUrl, type UrlParts } from '../url/split-url.js';
 import { isBotUserAgent } from './is-bot-user-agent.js';
 import { isDocumentNavigation } from './is-document-navigation.js';
 import { readHeader } from './read-header.js';
@@ -15,11 +15,21 @@ import { readHeader } from './read-header.js';
  * ```
  */
 export function isPageViewRequest(view: RequestView, isSkippedPath: (path: string) => boolean): boolean {
-  return (
-    isDocumentNavigation(view) &&
-    !isBotUserAgent(readHeader(view.headers, 'user-agent')) &&
-    !isSkippedPath(splitUrl(view.url).path)
-  );
+  return pageViewUrl(view, isSkippedPath) !== undefined;
+}
+
+/**
+ * The one page-view decision (`isPageViewRequest` and the client's `begin()` both ask it): the request's
+ * URL split into its parts when it is a candidate page view, else `undefined`. Cheapest checks first.
+ */
+export function pageViewUrl(
+  view: RequestView,
+  isSkippedPath: (path: string) => boolean,
+): UrlParts | undefined {
+  if (!isDocumentNavigation(view)) return undefined;
+  const parts = splitUrl(view.url);
+  if (isSkippedPath(parts.path) || isBotUserAgent(readHeader(view.headers, 'user-agent'))) return undefined;
+  return parts;
 }
 
 /**
