@@ -1,24 +1,25 @@
 import type { CloseResult, Logger, MbuzzError, Transport, WireEvent } from '../types.js';
 import type { DropInfo } from './drop-reporter.js';
 
+/** Every default is `createClient`'s, from `options/defaults.ts` (`DEFAULT_BATCH_SIZE`, …). */
 export interface BatchQueueOptions {
   transport: Transport;
-  /** Events per request; reaching it starts a flush. Default 50 (the server takes at most 500). */
+  /** Events per request; reaching it starts a flush (the server takes at most 500). */
   batchSize?: number;
-  /** A flush runs this often while events wait. Default 30 000 ms. */
+  /** A flush runs this often while events wait. */
   flushIntervalMs?: number;
-  /** Most events kept; beyond it the oldest are dropped. Default 10 000. */
+  /** Most events kept; beyond it the oldest are dropped. */
   maxQueueSize?: number;
-  /** Most bytes of serialized events kept; beyond it the oldest are dropped. Default 10 MiB. */
+  /** Most bytes of serialized events kept; beyond it the oldest are dropped. */
   maxQueueBytes?: number;
-  /** Largest request body, envelope included. Default 900 KiB (the server takes at most 1 MiB). */
+  /** Largest request body, envelope included (the server takes at most 1 MiB). */
   maxBatchBytes?: number;
   /** Called when events are given up on (aggregated: at most once per `dropReportIntervalMs`). */
   onDrop?: (info: DropInfo) => void;
   /** Called for every failure reported (drops, failed deliveries). A throw is contained. */
   onError?: (error: MbuzzError) => void;
   logger?: Logger;
-  /** Per-event drops (queue full, after close) are reported at most this often. Default 10 000 ms. */
+  /** Per-event drops (queue full, after close) are reported at most this often. */
   dropReportIntervalMs?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
@@ -46,7 +47,7 @@ export interface BatchQueue {
   enqueueJson(json: string, id: string): void;
   /** Resolves when everything queued before the call has been answered or given up on. Never rejects. */
   flush(): Promise<void>;
-  /** Flushes, stops the timer, aborts what is still in flight at the deadline (default 5000 ms). */
+  /** Flushes, stops the timer, aborts what is still in flight at the deadline (`DEFAULT_SHUTDOWN_TIMEOUT_MS`). */
   close(options?: { timeoutMs?: number }): Promise<CloseResult>;
   stats(): BatchQueueStats;
 }

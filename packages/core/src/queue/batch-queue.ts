@@ -1,4 +1,14 @@
 import { createMbuzzError } from '../errors.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_DROP_REPORT_INTERVAL_MS,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_MAX_QUEUE_BYTES,
+  DEFAULT_MAX_QUEUE_SIZE,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+} from '../options/defaults.js';
+import { queueTicksToSkip } from '../retry/backoff.js';
 import type { CloseResult, WireEvent } from '../types.js';
 import type { BatchQueue, BatchQueueOptions } from './batch-queue-options.js';
 import { deliverBatch, rejectedEventIds } from './deliver-batch.js';
@@ -11,8 +21,6 @@ export type { DropInfo, DropReason } from './drop-reporter.js';
 
 /** `{"events":[` + `]}` around the comma-joined events. */
 const ENVELOPE_BYTES = 13;
-/** After failures, interval ticks are skipped exponentially, up to about this long. */
-const MAX_BACKOFF_MS = 300_000;
 
 /**
  * The bounded batch queue between the event builder and the transport.
@@ -24,20 +32,19 @@ const MAX_BACKOFF_MS = 300_000;
  */
 export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   const transport = options.transport;
-  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 50));
-  const flushIntervalMs = Math.max(1, options.flushIntervalMs ?? 30_000);
-  const maxQueueSize = Math.max(1, Math.floor(options.maxQueueSize ?? 10_000));
-  const maxQueueBytes = Math.max(1, options.maxQueueBytes ?? 10 * 1024 * 1024);
-  const maxBatchBytes = Math.max(ENVELOPE_BYTES + 2, options.maxBatchBytes ?? 900 * 1024);
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
+  const flushIntervalMs = Math.max(1, options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
+  const maxQueueSize = Math.max(1, Math.floor(options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE));
+  const maxQueueBytes = Math.max(1, options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES);
+  const maxBatchBytes = Math.max(ENVELOPE_BYTES + 2, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
   const maxEventBytes = Math.min(maxBatchBytes - ENVELOPE_BYTES, maxQueueBytes);
-  const maxSkipTicks = Math.max(1, Math.ceil(MAX_BACKOFF_MS / flushIntervalMs));
   const now = options.now ?? Date.now;
   const reporter = createDropReporter({
     onDrop: options.onDrop,
     onError: options.onError,
     logger: options.logger,
     now,
-    intervalMs: options.dropReportIntervalMs ?? 10_000,
+    intervalMs: options.dropReportIntervalMs ?? DEFAULT_DROP_REPORT_INTERVAL_MS,
   });
 
   const ring = new EventRing();
@@ -187,7 +194,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
       requeue(batch);
       if (!abort.signal.aborted) {
         failures++;
-        skipTicks = Math.min(2 ** Math.min(failures - 1, 30) - 1, maxSkipTicks);
+        skipTicks = queueTicksToSkip(failures, flushIntervalMs);
         reporter.fail(result.error);
       }
       return false;
@@ -260,7 +267,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     enqueueJson,
     flush,
     close(closeOptions) {
-      closing ??= closeOnce(closeOptions?.timeoutMs ?? 5000);
+      closing ??= closeOnce(closeOptions?.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
       return closing;
     },
     stats: () => ({

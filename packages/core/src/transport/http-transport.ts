@@ -1,9 +1,16 @@
 import { version } from '../../package.json';
 import { createMbuzzError } from '../errors.js';
+import {
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETRY_BASE_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+} from '../options/defaults.js';
+import { backoffDelayMs, parseRetryAfterMs } from '../retry/backoff.js';
 import type { BatchAnswer, MbuzzError, SendResult, SerializedBatch, Transport, WireEvent } from '../types.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { type Attempt, type HttpPost, postOnce } from './post-once.js';
-import { backoffDelayMs, parseRetryAfterMs } from './retry-delay.js';
 
 export interface HttpTransportOptions {
   /** Base URL including `/api/v1`; batches go to `${apiUrl}/events`. */
@@ -12,19 +19,17 @@ export interface HttpTransportOptions {
   apiKey: string;
   /** Default: `globalThis.fetch`, looked up at each request (so test interceptors apply). */
   fetch?: typeof globalThis.fetch;
-  /** Extra fetch init merged into every request, e.g. `{ dispatcher }` from `createNodeFetch()`. */
-  fetchInit?: Record<string, unknown>;
   /** Sends each attempt instead of `fetch` (`@mbuzz/core/node`: undici's `Dispatcher.request`). */
   post?: HttpPost;
-  /** Per attempt, body read included. Default 10 000 ms. */
+  /** Per attempt, body read included. Default `DEFAULT_REQUEST_TIMEOUT_MS` (every default: `options/defaults.ts`). */
   requestTimeoutMs?: number;
-  /** Retries after the first attempt (network errors, timeouts, 408, 429, 5xx). Default 5. */
+  /** Retries after the first attempt (network errors, timeouts, 408, 429, 5xx). Default `DEFAULT_MAX_RETRIES`. */
   maxRetries?: number;
-  /** Backoff base: attempt n waits a random time below min(maxDelayMs, baseDelayMs·2^n). Default 500 ms. */
+  /** Backoff base: attempt n waits a random time below min(maxDelayMs, baseDelayMs·2^n) (`backoffDelayMs`). */
   baseDelayMs?: number;
-  /** Default 30 000 ms. */
+  /** Longest backoff wait. */
   maxDelayMs?: number;
-  /** A longer `Retry-After` is capped to this. Default 60 000 ms. */
+  /** A longer `Retry-After` is capped to this. */
   maxRetryAfterMs?: number;
   /** Default `mbuzz-node/<version>`. */
   userAgent?: string;
@@ -45,7 +50,7 @@ export interface HttpTransport extends Transport {
 export const DEFAULT_USER_AGENT = `mbuzz-node/${version}`;
 
 /**
- * Delivers batches to `POST ${apiUrl}/events` (API.md). Retries network errors, timeouts, 408, 429
+ * Delivers batches to `POST ${apiUrl}/events` (docs/api.md). Retries network errors, timeouts, 408, 429
  * and 5xx with exponential backoff and full jitter, honouring `Retry-After`; never retries 400, 401,
  * 415 or 422; splits a batch answered 413. The same `event_id`s are resent, so the server dedupes.
  * Never rejects.
@@ -57,10 +62,10 @@ export const DEFAULT_USER_AGENT = `mbuzz-node/${version}`;
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const url = `${options.apiUrl.replace(/\/+$/, '')}/events`;
-  const maxRetries = Math.max(0, options.maxRetries ?? 5);
-  const baseDelayMs = options.baseDelayMs ?? 500;
-  const maxDelayMs = options.maxDelayMs ?? 30_000;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
+  const baseDelayMs = options.baseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? Date.now;
@@ -68,8 +73,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     url,
     post: options.post,
     fetch: options.fetch,
-    fetchInit: options.fetchInit,
-    timeoutMs: options.requestTimeoutMs ?? 10_000,
+    timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     headers: {
       authorization: `Bearer ${options.apiKey}`,
       'content-type': 'application/json',

@@ -30,7 +30,6 @@ export interface PostTarget {
   /** When set, used instead of `fetch`. */
   post: HttpPost | undefined;
   fetch: typeof globalThis.fetch | undefined;
-  fetchInit: Record<string, unknown> | undefined;
   headers: Record<string, string>;
   timeoutMs: number;
 }
@@ -73,13 +72,7 @@ export async function postOnce(
 
 async function fetchOnce(target: PostTarget, body: string, signal: AbortSignal): Promise<HttpAnswer> {
   const doFetch = target.fetch ?? globalThis.fetch;
-  const response = await doFetch(target.url, {
-    ...target.fetchInit,
-    method: 'POST',
-    headers: target.headers,
-    body,
-    signal,
-  } as RequestInit);
+  const response = await doFetch(target.url, { method: 'POST', headers: target.headers, body, signal });
   // Always read the body: it frees the connection for reuse, and the answer is in it.
   const text = await response.text();
   return { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), text };
