@@ -11,14 +11,13 @@
  * tracking.end(status);                     // once the response is finished
  * ```
  */
+export { createAdapterReporter } from './client/create-adapter-reporter.js';
 export { createClient } from './client/create-client.js';
 export { createMbuzzError, isMbuzzError, type MbuzzErrorDetails } from './errors.js';
 export {
   buildCustomEvent,
-  buildPageViewEvent,
   type CustomEventInput,
   PAGE_VIEW_EVENT,
-  type PageViewInput,
 } from './events/build-event.js';
 export {
   ATTRIBUTION_KEYS,

@@ -70,7 +70,7 @@ describe('@mbuzz/core/node createClient', () => {
       expect(node, name).toHaveProperty(name);
     }
     expect(node.createClient).not.toBe(main.createClient);
-    expect(typeof node.createNodeFetch).toBe('function');
+    expect(typeof node.createNodeAdapter).toBe('function');
   });
 
   it('is a no-op without a key, like the main entry', async () => {

@@ -24,6 +24,18 @@ describe('createAdapterReporter', () => {
     expect(errors[0]).toMatchObject({ code: 'internal', message: '[mbuzz] the Koa adapter failed', cause });
   });
 
+  it('says what failed when told', () => {
+    const errors: MbuzzError[] = [];
+    const warn = vi.fn();
+    const report = createAdapterReporter(
+      { logger: { warn, error() {} }, onError: (e) => errors.push(e) },
+      'Next.js',
+    );
+    report('outside a request', 'track() failed');
+    expect(warn).toHaveBeenCalledWith('[mbuzz] track() failed', 'outside a request');
+    expect(errors[0]).toMatchObject({ code: 'internal', message: '[mbuzz] track() failed' });
+  });
+
   it('warns on the console without a logger', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     createAdapterReporter({}, 'Express')('x');

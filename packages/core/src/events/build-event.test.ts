@@ -1,9 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildCustomEvent, buildPageViewEvent } from './build-event.js';
+import type { WireEvent } from '../types.js';
+import { buildCustomEvent, isoTimestamp, type PageViewInput, serializePageView } from './build-event.js';
+import { createEventId } from './create-event-id.js';
 import { readAttribution } from './read-attribution.js';
 
 const ids = { visitorId: 'a'.repeat(64), sessionId: 'b'.repeat(32) };
+
+/** A page view as the client queues it: its JSON with a new UUIDv7 and the time now, parsed back. */
+function buildPageViewEvent(input: PageViewInput): WireEvent {
+  const now = Date.now();
+  return JSON.parse(serializePageView(input, createEventId(now), isoTimestamp(now))) as WireEvent;
+}
 
 describe('readAttribution', () => {
   it.each([
@@ -82,7 +90,7 @@ describe('readAttribution agrees with the server (URLSearchParams, first non-bla
 });
 
 describe('buildPageViewEvent', () => {
-  it('builds the wire event of API.md', () => {
+  it('builds the wire event of docs/api.md', () => {
     const before = Date.now();
     const event = buildPageViewEvent({
       ...ids,

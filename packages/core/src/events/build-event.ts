@@ -21,25 +21,11 @@ export interface PageViewInput {
 }
 
 /**
- * A `page_view` wire event: UUIDv7 `event_id`, ISO timestamp, and `url`, `path`, `referrer`,
- * `user_agent`, UTM values and click ids in `properties` (API.md). A redirected landing's UTM values,
- * referrer and URL (`landing_url`) are added when this page takes them over.
- *
- * @example
- * ```ts
- * buildPageViewEvent({ visitorId, sessionId, url: 'https://a.example/?utm_source=x', path: '/', referrer: undefined,
- *   userAgent: 'Mozilla/5.0 …', attribution: { utm_source: 'x' }, carried: undefined });
- * ```
- */
-export function buildPageViewEvent(input: PageViewInput): WireEvent {
-  const now = Date.now();
-  return JSON.parse(serializePageView(input, createEventId(now), isoTimestamp(now))) as WireEvent;
-}
-
-/**
- * The JSON of a `page_view` event, exactly `JSON.stringify(buildPageViewEvent(…))` with the given id and
- * timestamp, written directly: this runs for every page view, and a generic stringify of the event
- * object (after building it) costs twice as much. Ids, timestamp and property names never need escaping.
+ * The JSON of a `page_view` wire event (docs/api.md), written directly: this runs for every page view, and a
+ * generic stringify of an event object costs twice as much. `event_id` (a UUIDv7) and the ISO timestamp
+ * are given; `url`, `path`, `referrer`, `user_agent`, UTM values and click ids go in `properties`, and a
+ * redirected landing's UTM values, referrer and URL (`landing_url`) when this page takes them over.
+ * Exactly what `JSON.stringify` of that event gives. Ids, timestamp and property names never need escaping.
  */
 export function serializePageView(input: PageViewInput, eventId: string, timestamp: string): string {
   let json = `{"event_id":"${eventId}","event_type":"${PAGE_VIEW_EVENT}","visitor_id":"${input.visitorId}","session_id":"${input.sessionId}","timestamp":"${timestamp}","properties":{"url":${jsonString(input.url)},"path":${jsonString(input.path)}`;
@@ -95,7 +81,7 @@ export function buildCustomEvent(input: CustomEventInput): WireEvent | string {
   return event;
 }
 
-/** API.md: `visitor_id`/`session_id` are 1–255 characters of `[A-Za-z0-9._:-]`. */
+/** docs/api.md: `visitor_id`/`session_id` are 1–255 characters of `[A-Za-z0-9._:-]`. */
 const WIRE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,255}$/;
 
 function checkCustomEvent(input: CustomEventInput): string | undefined {

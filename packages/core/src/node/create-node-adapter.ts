@@ -1,10 +1,10 @@
-// node.ts re-exports this file: a cycle only between function declarations, used at call time.
 import type { ServerResponse } from 'node:http';
-import { createClient } from '../node.js';
+import { createAdapterReporter } from '../client/create-adapter-reporter.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../options/defaults.js';
 import type { MbuzzOptions } from '../options/mbuzz-options.js';
 import type { CloseResult, MbuzzClient, RequestTracking, RequestView } from '../types.js';
 import { closeOnSignals } from './close-on-signals.js';
-import { createAdapterReporter } from './create-adapter-reporter.js';
+import { createClient } from './create-node-client.js';
 import { trackNodeResponse } from './track-node-response.js';
 
 /** Options of a Node middleware adapter: every `@mbuzz/core` option, plus shutdown handling. */
@@ -16,7 +16,7 @@ export interface NodeAdapterOptions extends MbuzzOptions {
   handleSignals?: boolean;
   /**
    * How long the signal hook waits for the queue to be delivered, in milliseconds.
-   * @default 5000
+   * @default 5000 (`DEFAULT_SHUTDOWN_TIMEOUT_MS`)
    */
   shutdownTimeoutMs?: number;
 }
@@ -62,7 +62,11 @@ export interface NodeAdapter {
  * ```
  */
 export function createNodeAdapter(options: NodeAdapterOptions | undefined, adapterName: string): NodeAdapter {
-  const { handleSignals = false, shutdownTimeoutMs = 5000, ...coreOptions } = options ?? {};
+  const {
+    handleSignals = false,
+    shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    ...coreOptions
+  } = options ?? {};
   const client = createClient(coreOptions);
   const removeSignalHook = handleSignals
     ? closeOnSignals((closeOptions) => client.close(closeOptions), shutdownTimeoutMs)

@@ -1,42 +1,12 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
+import { DEFAULT_CONNECTIONS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from '../options/defaults.js';
 import type { HttpPost } from './post-once.js';
 
-export interface NodeFetchOptions {
-  /** How long an idle connection stays open for the next batch. Default 30 000 ms. */
+export interface NodePostOptions {
+  /** How long an idle connection stays open for the next batch. Default `DEFAULT_KEEP_ALIVE_TIMEOUT_MS`. */
   keepAliveTimeoutMs?: number;
-  /** Most connections per origin. Default 4 (the queue sends one batch at a time). */
+  /** Most connections per origin. Default `DEFAULT_CONNECTIONS` (the queue sends one batch at a time). */
   connections?: number;
-}
-
-/** What `createHttpTransport` takes to reuse connections on Node. */
-export interface NodeFetch {
-  /** undici's own `fetch`, paired with the agent below (see the note on versions). */
-  fetch: typeof globalThis.fetch;
-  /** Pass as `createHttpTransport({ fetchInit })`: `{ dispatcher }`. */
-  fetchInit: { dispatcher: Agent };
-  /** The keep-alive agent; `close()` it to release sockets early (idle sockets never hold the process). */
-  dispatcher: Agent;
-}
-
-/**
- * A keep-alive undici `Agent` and the `fetch` to use it with, for `@mbuzz/core/node`.
- *
- * Node 20's global fetch runs the undici bundled with Node (6.x); this package depends on undici 7.
- * Handing an undici 7 agent to the bundled fetch happens to work today but mixes two versions' internal
- * handler APIs, so the agent is paired with undici 7's own `fetch` instead. (msw intercepts only the
- * global fetch: tests of this path use a real local server.)
- *
- * @example
- * import { createNodeFetch } from '@mbuzz/core/node';
- * const transport = createHttpTransport({ apiUrl, apiKey, ...createNodeFetch() });
- */
-export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
-  const dispatcher = keepAliveAgent(options);
-  return {
-    fetch: undiciFetch as unknown as typeof globalThis.fetch,
-    fetchInit: { dispatcher },
-    dispatcher,
-  };
 }
 
 /** What `@mbuzz/core/node` delivers batches with. */
@@ -53,7 +23,7 @@ export interface NodePost {
  * body read in full), without fetch's WHATWG layers — Request/Headers objects, webidl checks, body
  * streams — which cost a loaded server more than the rest of delivery.
  */
-export function createNodePost(options: NodeFetchOptions = {}): NodePost {
+export function createNodePost(options: NodePostOptions = {}): NodePost {
   const dispatcher = keepAliveAgent(options);
   // One transport posts to one URL: split it once.
   let lastUrl = '';
@@ -81,9 +51,9 @@ export function createNodePost(options: NodeFetchOptions = {}): NodePost {
   return { post, dispatcher };
 }
 
-function keepAliveAgent(options: NodeFetchOptions): Agent {
+function keepAliveAgent(options: NodePostOptions): Agent {
   return new Agent({
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
-    connections: options.connections ?? 4,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    connections: options.connections ?? DEFAULT_CONNECTIONS,
   });
 }

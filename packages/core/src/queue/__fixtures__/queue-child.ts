@@ -1,11 +1,11 @@
 /**
  * Child process for process-lifetime.test.ts. MODE=pending: queue events and return (the process must
  * exit on its own). MODE=close: queue events, close(), print the CloseResult as JSON.
- * FETCH=node: use createNodeFetch() (keep-alive undici agent) instead of the global fetch.
+ * FETCH=node: post through createNodePost() (keep-alive undici agent) instead of the global fetch.
  */
 
 import { createHttpTransport } from '../../transport/http-transport.js';
-import { createNodeFetch } from '../../transport/node-dispatcher.js';
+import { createNodePost } from '../../transport/node-dispatcher.js';
 import { createBatchQueue } from '../batch-queue.js';
 
 const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:9/api/v1';
@@ -13,7 +13,7 @@ const count = Number(process.env.COUNT ?? 5);
 const transport = createHttpTransport({
   apiUrl,
   apiKey: 'sk_test_0123456789abcdef0123456789abcdef',
-  ...(process.env.FETCH === 'node' ? createNodeFetch() : {}),
+  post: process.env.FETCH === 'node' ? createNodePost().post : undefined,
 });
 const queue = createBatchQueue({ transport, batchSize: 2, flushIntervalMs: 3_600_000 });
 
