@@ -63,7 +63,7 @@ export function describeExampleJourney(name: ExampleName): void {
         // the same URL with one; any other answer is the resource itself.
         if (request.label === 'router prefetch') expect(request.status, request.label).toBeLessThan(400);
         else expect(request.status, request.label).toBe(200);
-        // Sub-requests never mint ids (API.md): only navigations get cookies.
+        // Sub-requests never mint ids (docs/api.md): only navigations get cookies.
         expect(
           request.setCookies.filter((c) => c.startsWith('_mbuzz_')),
           request.label,

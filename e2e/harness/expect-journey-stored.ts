@@ -69,7 +69,7 @@ export async function expectJourneyStored(sql: postgres.Sql, journey: StoredJour
   expect(session.visitor_id).toBe(visitor.visitor_id);
   expect(session.page_view_count).toBe(journey.pageViewPaths.length);
   if (journey.cookies.session !== undefined) {
-    // The cookie may carry SDK state after a '.' (API.md); the id is what precedes it.
+    // The cookie may carry SDK state after a '.' (docs/api.md); the id is what precedes it.
     expect(journey.cookies.session.split('.')[0]).toBe(session.session_id);
   }
 

@@ -31,7 +31,7 @@ export interface Journey {
 }
 
 /**
- * The hops that are page views by the rules of DESIGN.md: GET navigations answered 2xx (a redirect is
+ * The hops that are page views by the rules of docs/architecture.md: GET navigations answered 2xx (a redirect is
  * not one, a form POST is not one, the document it redirects to is).
  */
 export const pageViewHops = (journey: Journey): Hop[] =>

@@ -100,7 +100,7 @@ function readCode(text: string): string | undefined {
   }
 }
 
-/** Retryable by API.md: nothing was stored, the same batch may be sent again. */
+/** Retryable by docs/api.md: nothing was stored, the same batch may be sent again. */
 export const isRetryable = (outcome: Outcome): boolean =>
   outcome.status === 'network' ||
   outcome.status === 408 ||

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-/** A hand-written hostile request and what API.md says it must be answered. */
+/** A hand-written hostile request and what docs/api.md says it must be answered. */
 export interface HostileCase {
   name: string;
   body: string | Buffer;
@@ -101,7 +101,7 @@ export function hostileCases(): HostileCase[] {
       body: JSON.stringify({ events: [], ...tenThousandFields }),
       status: 202,
     },
-    // Prototype pollution attempts (rejected whole: API.md's parser refuses the keys).
+    // Prototype pollution attempts (rejected whole: the body parser refuses the keys).
     {
       name: '__proto__ at top level',
       body: '{"__proto__": {"polluted": "POLLUTED", "events": []}, "events": []}',

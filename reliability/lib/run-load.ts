@@ -28,7 +28,7 @@ export interface LoadReport {
   requests: number;
   /** Events in every batch sent at least once. */
   sentIds: Set<string>;
-  /** Events of batches answered 202 (API.md: stored, or already stored). */
+  /** Events of batches answered 202 (docs/api.md: stored, or already stored). */
   acceptedIds: Set<string>;
   /** Answers by status (`202`, `503`, `network`…), every attempt counted. */
   statuses: Record<string, number>;

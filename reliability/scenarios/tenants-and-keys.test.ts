@@ -16,7 +16,7 @@ import { writeResult } from '../lib/write-result.js';
 
 const TENANTS = 4;
 const RATE_LIMIT = 250;
-/** API.md: a revoked key is refused on every instance within 5 s. */
+/** docs/api.md: a revoked key is refused on every instance within 5 s. */
 const REVOCATION_BOUND_MS = 5000;
 const REDIS_DB = process.env.RELIABILITY_REDIS_DB ?? '13';
 

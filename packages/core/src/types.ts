@@ -3,7 +3,7 @@
  * (@mbuzz/express, koa, fastify, next): change it on purpose, and both sides at once.
  */
 
-/** One event as sent on the wire (API.md, POST /api/v1/events). */
+/** One event as sent on the wire (docs/api.md, POST /api/v1/events). */
 export interface WireEvent {
   event_id: string;
   event_type: string;

@@ -8,7 +8,7 @@ const Id = Type.String({ minLength: 1, maxLength: 255, pattern: ID_PATTERN });
 const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) =>
   Type.Optional(Type.Union([schema, Type.Null()]));
 
-/** One event as sent on the wire (API.md). `null` in an optional field means "not given". */
+/** One event as sent on the wire (docs/api.md). `null` in an optional field means "not given". */
 export const EventSchema = Type.Object(
   {
     event_id: nullable(Type.String({ pattern: UUID_PATTERN })),

@@ -1,4 +1,4 @@
-/** Machine codes of the error envelope (API.md). */
+/** Machine codes of the error envelope (docs/api.md). */
 export type ErrorCode =
   | 'invalid_json'
   | 'invalid_body'

@@ -37,7 +37,7 @@ export interface AuthenticatorOptions {
 const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
 
 /**
- * Turns an `Authorization` header into an {@link AuthContext} or an `ApiError` (401 codes of API.md).
+ * Turns an `Authorization` header into an {@link AuthContext} or an `ApiError` (401 codes of docs/api.md).
  * Lookups by key digest are cached in memory; concurrent lookups of one key share one query.
  */
 export function createAuthenticator(options: AuthenticatorOptions) {

@@ -3,7 +3,7 @@ import { isConnectionError } from '../db/is-connection-error.js';
 import { WriterBusyError } from '../events/writer-busy-error.js';
 import { ApiError, unavailable } from './api-error.js';
 
-/** Maps any error to the API.md envelope; 5xx answers never reveal internals or echo input. */
+/** Maps any error to the error envelope of docs/api.md; 5xx answers never reveal internals or echo input. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (isConnectionError(error) || error instanceof WriterBusyError) {

@@ -7,7 +7,7 @@ export const UTM_KEYS = Object.freeze([
   'utm_term',
 ] as const);
 
-/** Ad-network click ids that mark a paid click (API.md, properties). */
+/** Ad-network click ids that mark a paid click (docs/api.md, properties). */
 export const CLICK_ID_KEYS = Object.freeze([
   'gclid',
   'gbraid',

@@ -1,7 +1,7 @@
 import type { CookieToSet } from '../types.js';
 
 /**
- * A first-party identity cookie: `HttpOnly; SameSite=Lax; Path=/`, and `Secure` on https (API.md).
+ * A first-party identity cookie: `HttpOnly; SameSite=Lax; Path=/`, and `Secure` on https (docs/api.md).
  * Values are ids and base64url/base36 state, so the header is written directly: nothing needs escaping.
  */
 export function buildIdentityCookie(

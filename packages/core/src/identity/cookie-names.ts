@@ -1,6 +1,6 @@
-/** Visitor cookie: 64 lowercase hex, 2 years, refreshed on each tracked page view (API.md). */
+/** Visitor cookie: 64 lowercase hex, 2 years, refreshed on each tracked page view (docs/api.md). */
 export const VISITOR_COOKIE = '_mbuzz_vid';
-/** Session cookie: 32 lowercase hex, optionally `.`-separated SDK state; 30 minutes, sliding (API.md). */
+/** Session cookie: 32 lowercase hex, optionally `.`-separated SDK state; 30 minutes, sliding (docs/api.md). */
 export const SESSION_COOKIE = '_mbuzz_sid';
 /** 2 years. */
 export const VISITOR_MAX_AGE_SECONDS = 2 * 365 * 24 * 60 * 60;

@@ -35,12 +35,12 @@ export function randomHex(byteCount: number): string {
   return out;
 }
 
-/** A new visitor id: 256 random bits as 64 lowercase hex (API.md, `_mbuzz_vid`). */
+/** A new visitor id: 256 random bits as 64 lowercase hex (docs/api.md, `_mbuzz_vid`). */
 export function generateVisitorId(): string {
   return randomHex(32);
 }
 
-/** A new session id: 128 random bits as 32 lowercase hex (API.md, `_mbuzz_sid`). */
+/** A new session id: 128 random bits as 32 lowercase hex (docs/api.md, `_mbuzz_sid`). */
 export function generateSessionId(): string {
   return randomHex(16);
 }

@@ -40,7 +40,7 @@ const MAX_CARRIED_URL_LENGTH = 1000;
 const MAX_CARRIED_VALUE_LENGTH = 500;
 
 /**
- * Decides visitor and session for a page navigation (API.md, cookies): a new session when there is no
+ * Decides visitor and session for a page navigation (docs/api.md, cookies): a new session when there is no
  * live session, or when the page brings a traffic source the session has not seen (other UTM values, a
  * click id, another external site). A page that takes over a redirect's landing attribution keeps the
  * session even though it arrives with the landing's external referrer and no UTM.

@@ -16,7 +16,7 @@ import type { MbuzzOptions, ResolvedConfig } from './mbuzz-options.js';
 
 export type { MbuzzOptions, ResolvedConfig } from './mbuzz-options.js';
 
-/** `sk_test_` or `sk_live_` followed by 128 bits as lowercase hex (API.md, Authentication). */
+/** `sk_test_` or `sk_live_` followed by 128 bits as lowercase hex (docs/api.md, Authentication). */
 export const API_KEY_PATTERN = /^sk_(test|live)_[0-9a-f]{32}$/;
 
 /**

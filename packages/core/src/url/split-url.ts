@@ -77,7 +77,7 @@ function schemeOf(url: string, end: number): string {
 }
 
 /**
- * The part of a host that decides "same site" for session rotation (API.md): lower case, without the
+ * The part of a host that decides "same site" for session rotation (docs/api.md): lower case, without the
  * port and without a leading `www.`.
  */
 export function siteKey(host: string): string {
