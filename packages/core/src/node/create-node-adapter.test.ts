@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryTransport } from '../testing/create-memory-transport.js';
 import { subRequestView } from '../testing/request-views.js';
 import { createNodeAdapter } from './create-node-adapter.js';
@@ -24,6 +24,18 @@ describe('createNodeAdapter', () => {
     expect(hookCount()).toBe(before + 2);
     await adapter.close();
     expect(hookCount()).toBe(before);
+  });
+
+  it('shutdown() closes the client bounded by shutdownTimeoutMs (default 5000)', async () => {
+    for (const [options, timeoutMs] of [
+      [{}, 5000],
+      [{ shutdownTimeoutMs: 1234 }, 1234],
+    ] as const) {
+      const adapter = createNodeAdapter({ transport: createMemoryTransport(), ...options }, 'Test');
+      const close = vi.spyOn(adapter.client, 'close');
+      await expect(adapter.shutdown()).resolves.toEqual({ sent: 0, dropped: 0, pending: 0 });
+      expect(close).toHaveBeenCalledWith({ timeoutMs });
+    }
   });
 
   /** An adapter on a memory transport whose error messages are collected, and the logger silent. */

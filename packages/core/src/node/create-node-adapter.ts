@@ -36,6 +36,11 @@ export interface NodeAdapter {
   readonly client: MbuzzClient;
   /** Flush the queue (bounded by `timeoutMs`), stop timers and remove the signal hook. Never rejects. */
   close(options?: { timeoutMs?: number }): Promise<CloseResult>;
+  /**
+   * `close()` bounded by the options' `shutdownTimeoutMs`: what the signal hook does, and what an adapter
+   * whose framework has its own close hook (Fastify's `onClose`) calls there. Never rejects.
+   */
+  shutdown(): Promise<CloseResult>;
   /** Sends an adapter's own failure to the logger and `onError` (see `createAdapterReporter`). */
   report(error: unknown): void;
   /**
@@ -72,13 +77,15 @@ export function createNodeAdapter(options: NodeAdapterOptions | undefined, adapt
     ? closeOnSignals((closeOptions) => client.close(closeOptions), shutdownTimeoutMs)
     : () => {};
   const report = createAdapterReporter(coreOptions, adapterName);
+  const close = (closeOptions?: { timeoutMs?: number }) => {
+    removeSignalHook();
+    return client.close(closeOptions);
+  };
   return {
     client,
     report,
-    close(closeOptions) {
-      removeSignalHook();
-      return client.close(closeOptions);
-    },
+    close,
+    shutdown: () => close({ timeoutMs: shutdownTimeoutMs }),
     trackRequest(view, res) {
       let context = UNTRACKED;
       try {
