@@ -52,7 +52,9 @@ app.get('/assets/:file', async (request, reply) => {
     .send(await readFile(new URL(`./public/assets/${request.params.file}`, import.meta.url)));
 });
 
-app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/html').send(page('Not found', '')));
+app.setNotFoundHandler((_request, reply) =>
+  reply.code(404).type('text/html; charset=utf-8').send(page('Not found', '')),
+);
 
 // app.close() runs the plugin's onClose: the queue is flushed before the process exits.
 for (const signal of ['SIGTERM', 'SIGINT']) {

@@ -1,23 +1,16 @@
-import type { MbuzzClient, MbuzzOptions, RequestTracking, RequestView } from '@mbuzz/core';
-import { createAdapterReporter, createClient } from '@mbuzz/core/node';
+import type { MbuzzClient, RequestView } from '@mbuzz/core';
+import { createNodeAdapter, type NodeAdapterOptions, type RequestContext } from '@mbuzz/core/node';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** What a handler sees as `request.mbuzz`: the request's identity and `track()` with it. */
-export interface MbuzzRequest {
-  /** Visitor id from the `_mbuzz_vid` cookie, or minted for a navigation; undefined for a sub-request without cookies. */
-  readonly visitorId: string | undefined;
-  /** Session id for this request. */
-  readonly sessionId: string | undefined;
-  /** Queue a custom event with this request's identity, e.g. `request.mbuzz.track('signup', { plan })`. Never throws. */
-  track(eventType: string, properties?: Record<string, unknown>): void;
-}
+export type MbuzzRequest = RequestContext;
 
-/** Options of the plugin: every `@mbuzz/core` option, plus how long `app.close()` waits for delivery. */
-export interface MbuzzFastifyOptions extends MbuzzOptions {
-  /** How long `app.close()` waits for queued events to be delivered before giving up on them. Default 5000. */
-  shutdownTimeoutMs?: number;
-}
+/**
+ * Options of the plugin: every `@mbuzz/core` option, plus how long `app.close()` waits for delivery
+ * (`shutdownTimeoutMs`, default 5000). Signals are the app's to handle: close the app on SIGTERM.
+ */
+export interface MbuzzFastifyOptions extends Omit<NodeAdapterOptions, 'handleSignals'> {}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,52 +34,27 @@ function requestView(request: FastifyRequest): RequestView {
   };
 }
 
-const untracked: MbuzzRequest = { visitorId: undefined, sessionId: undefined, track() {} };
-
 const plugin: FastifyPluginCallback<MbuzzFastifyOptions> = (app, options, done) => {
-  const { shutdownTimeoutMs = 5000, ...clientOptions } = options;
-  const client = createClient(clientOptions);
-  // An SDK failure inside a hook goes where every other failure goes (logger, onError), like Express/Koa.
-  const report = createAdapterReporter(clientOptions, 'Fastify');
+  // Fastify answers on Node's ServerResponse (`reply.raw`): the same response side as Express and Koa,
+  // so cookies go on right before the headers are written and the page view is decided when it closes.
+  const { client, shutdown, trackRequest } = createNodeAdapter(
+    { ...options, handleSignals: false },
+    'Fastify',
+  );
 
   app.decorate('mbuzz', client);
-  // null first so every request object keeps one shape; the real value is set in onRequest.
-  app.decorateRequest('mbuzz', null as unknown as MbuzzRequest);
+  // Declared without a value so every request object keeps one shape (Fastify takes no object as a
+  // request decoration); onRequest sets the real value before any handler runs.
+  app.decorateRequest('mbuzz');
 
-  // Core never throws; the try/catch blocks make sure an SDK bug still cannot fail a reply.
-  app.addHook('onRequest', (request, _reply, next) => {
-    try {
-      request.mbuzz = client.begin(requestView(request));
-    } catch (error) {
-      request.mbuzz = untracked;
-      report(error);
-    }
+  app.addHook('onRequest', (request, reply, next) => {
+    request.mbuzz = trackRequest(() => requestView(request), reply.raw);
     next();
   });
 
-  // onSend runs once the status is final and before the headers are written.
-  app.addHook('onSend', (request, reply, payload, next) => {
-    try {
-      const cookies = (request.mbuzz as RequestTracking | null)?.cookies?.(reply.statusCode) ?? [];
-      // reply.header('set-cookie', …) appends to cookies the app already set.
-      for (const cookie of cookies) reply.header('set-cookie', cookie.header);
-    } catch (error) {
-      report(error);
-    }
-    next(null, payload);
-  });
-
-  app.addHook('onResponse', (request, reply, next) => {
-    try {
-      (request.mbuzz as RequestTracking | null)?.end?.(reply.statusCode);
-    } catch (error) {
-      report(error);
-    }
-    next();
-  });
-
+  // app.close() delivers what is queued, bounded by shutdownTimeoutMs.
   app.addHook('onClose', async () => {
-    await client.close({ timeoutMs: shutdownTimeoutMs });
+    await shutdown();
   });
 
   done();

@@ -1,0 +1,3 @@
+import { describeExampleSmoke } from '@mbuzz/test-kit';
+
+describeExampleSmoke('fastify');
