@@ -1,6 +1,6 @@
-import { browserForTests } from '@mbuzz/test-kit/chromium';
+import { describeWithChromium } from '@mbuzz/test-kit/chromium';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBrowserLikeClient, GOOGLEBOT_UA } from './harness/browser-like-client.js';
 import { killAllChildren } from './harness/child-service.js';
 import { type ExampleApp, startExampleApp } from './harness/example-app.js';
@@ -16,11 +16,11 @@ interface NavigationHop {
   referer: string | undefined;
 }
 
-// Without a Chromium the file is skipped with one line saying how to get one; with CI set it fails.
-const chromiumForTests = browserForTests();
-
-/** A real browser through the Express example: the same journey as the scripted visitor. */
-describe.skipIf(chromiumForTests.skip)('headless Chromium → examples/express → ingest → Postgres', () => {
+/**
+ * A real browser through the Express example: the same journey as the scripted visitor. Without a Chromium
+ * it is skipped with one line saying how to get one; with CI set it fails.
+ */
+describeWithChromium('headless Chromium → examples/express → ingest → Postgres', (executablePath) => {
   let ingest: IngestService | undefined;
   let app: ExampleApp | undefined;
   let browser: Browser | undefined;
@@ -38,8 +38,6 @@ describe.skipIf(chromiumForTests.skip)('headless Chromium → examples/express �
   };
 
   beforeAll(async () => {
-    if (chromiumForTests.executablePath === undefined) throw new Error(chromiumForTests.missing);
-    const executablePath = chromiumForTests.executablePath;
     ingest = await startIngestService('browser_express');
     app = await startExampleApp('express', { apiUrl: ingest.apiUrl, apiKey: ingest.apiKey });
     const origin = app.origin;

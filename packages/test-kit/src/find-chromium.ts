@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { describe, it } from 'vitest';
 
 type Env = Record<string, string | undefined>;
 
@@ -71,16 +72,7 @@ const isCi = (env: Env): boolean => {
 /**
  * Finds the browser for a browser test file. Without one, the file's tests are skipped with one line
  * saying how to get one — unless `CI` is set: there a missing browser must fail the run, so `skip` is
- * false and launching (see `missing`) throws.
- *
- * @example
- * const chromium = browserForTests();
- * describe.skipIf(chromium.skip)('headless Chromium → …', () => {
- *   beforeAll(async () => {
- *     if (!chromium.executablePath) throw new Error(chromium.missing);
- *     browser = await chromium.launch({ executablePath: chromium.executablePath });
- *   });
- * });
+ * false. {@link describeWithChromium} acts on it.
  */
 export function browserForTests(env: Env = process.env): BrowserForTests {
   const executablePath = findChromium(env);
@@ -95,4 +87,37 @@ export function browserForTests(env: Env = process.env): BrowserForTests {
   const missing = `${what} — ${CHROMIUM_HINT}`;
   console.warn(`browser tests skipped: ${missing}`);
   return { executablePath: undefined, skip: true, missing };
+}
+
+/**
+ * `describe` for tests that drive a browser: `body` gets the executable to launch. Without a browser the
+ * tests are declared skipped, after one line saying how to get one; with `CI` set, one failing test
+ * ("has a Chromium or Chrome to drive") says what is missing instead.
+ *
+ * @example
+ * describeWithChromium('headless Chromium → …', (executablePath) => {
+ *   beforeAll(async () => {
+ *     browser = await chromium.launch({ executablePath });
+ *   });
+ *   it('…', async () => { … });
+ * });
+ */
+export function describeWithChromium(
+  name: string,
+  body: (executablePath: string) => void,
+  env: Env = process.env,
+): void {
+  const browser = browserForTests(env);
+  if (browser.executablePath !== undefined) {
+    const executablePath = browser.executablePath;
+    describe(name, () => body(executablePath));
+  } else if (browser.skip) {
+    describe.skip(name, () => body(''));
+  } else {
+    describe(name, () => {
+      it('has a Chromium or Chrome to drive', () => {
+        throw new Error(browser.missing);
+      });
+    });
+  }
 }

@@ -2,7 +2,7 @@
  * `@mbuzz/test-kit` (private): what the Node adapters' tests share — real HTTP on both sides (`send`,
  * `serve`, a stand-in ingest `startSink`), spawning an example app, and the test cases every Node
  * middleware adapter must pass (`runNodeAdapterTests`) — and the machine's Chromium for every browser
- * test (`browserForTests`).
+ * test (`describeWithChromium`).
  */
 export { COOKIE_SHAPE, cookieValue, mbuzzCookies } from './cookies.js';
 export { describeExampleSmoke } from './describe-example-smoke.js';
@@ -11,6 +11,7 @@ export {
   browserForTests,
   CHROMIUM_HINT,
   CHROMIUM_NAMES,
+  describeWithChromium,
   findChromium,
   MACOS_CHROMIUM_PATHS,
 } from './find-chromium.js';
