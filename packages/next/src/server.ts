@@ -1,4 +1,4 @@
-import { createClient, type MbuzzClient, type MbuzzOptions } from '@mbuzz/core';
+import { createAdapterReporter, createClient, type MbuzzClient, type MbuzzOptions } from '@mbuzz/core';
 import { cookies, headers } from 'next/headers';
 import { after } from 'next/server';
 
@@ -27,6 +27,7 @@ export interface ServerTracker {
 export function createTracker(options: MbuzzOptions = {}): ServerTracker {
   let client: MbuzzClient | undefined;
   const getClient = () => (client ??= createClient(options));
+  const report = createAdapterReporter(options, 'Next.js');
 
   async function track(eventType: string, properties?: Record<string, unknown>, request?: Request) {
     try {
@@ -45,8 +46,9 @@ export function createTracker(options: MbuzzOptions = {}): ServerTracker {
       tracking.track(eventType, properties);
       await deliver(() => current.flush());
     } catch (error) {
-      // cookies()/headers() throw outside a request scope (e.g. at build time).
-      (options.logger ?? console).error('[mbuzz] track() failed', error);
+      // cookies()/headers() throw outside a request scope (e.g. at build time): reported like every
+      // other failure, to the logger and onError.
+      report(error, 'track() failed');
     }
   }
 

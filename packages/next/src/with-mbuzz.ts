@@ -1,4 +1,10 @@
-import { type CookieToSet, createClient, type MbuzzClient, type MbuzzOptions } from '@mbuzz/core';
+import {
+  type CookieToSet,
+  createAdapterReporter,
+  createClient,
+  type MbuzzClient,
+  type MbuzzOptions,
+} from '@mbuzz/core';
 import { type NextMiddleware, type NextRequest, NextResponse } from 'next/server';
 
 /**
@@ -19,6 +25,8 @@ import { type NextMiddleware, type NextRequest, NextResponse } from 'next/server
 export function withMbuzz(options: MbuzzOptions = {}, appMiddleware?: NextMiddleware): NextMiddleware {
   // Created on first use: importing the module (e.g. during `next build`) must not read the environment.
   let client: MbuzzClient | undefined;
+  // Where the adapter's own failures go, as in every adapter: the logger and onError.
+  const report = createAdapterReporter(options, 'Next.js');
 
   return async (request, event) => {
     const response = (await appMiddleware?.(request, event)) ?? undefined;
@@ -48,7 +56,7 @@ export function withMbuzz(options: MbuzzOptions = {}, appMiddleware?: NextMiddle
       return result;
     } catch (error) {
       // Core never throws; this only keeps an SDK bug from failing the visitor's request.
-      options.logger?.error('[mbuzz] request not tracked', error);
+      report(error);
       return response;
     }
   };

@@ -1,10 +1,15 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { WireEvent } from '@mbuzz/core';
-import { BROWSER_USER_AGENT, cookieJar } from '@mbuzz/core/testing';
+import { BROWSER_USER_AGENT, cookieJar, navigationView } from '@mbuzz/core/testing';
+import {
+  type SendInit,
+  type Sink,
+  type SpawnedApp,
+  send as sendTo,
+  spawnApp,
+  startSink,
+} from '@mbuzz/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -12,50 +17,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * built it through turbo) and served by its server.js, delivering to a local HTTP sink.
  */
 const exampleDir = fileURLToPath(new URL('../../../examples/next/', import.meta.url));
-const NAVIGATION = {
-  accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
-  'sec-fetch-mode': 'navigate',
-  'sec-fetch-dest': 'document',
-  'user-agent': BROWSER_USER_AGENT,
-};
+const NAVIGATION = navigationView('http://example.test/').headers as Record<string, string>;
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  setCookies: string[];
-  body: string;
-}
+let sink: Sink | undefined;
+let app: SpawnedApp | undefined;
 
-let sink: Server;
-const received: WireEvent[] = [];
-let app: ChildProcess | undefined;
-let base = '';
-
-function send(
-  path: string,
-  headers: Record<string, string> = {},
-  method = 'GET',
-  body?: string,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { method, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        text += chunk;
-      });
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          setCookies: res.headers['set-cookie'] ?? [],
-          body: text,
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function send(path: string, headers: SendInit['headers'] = {}, method = 'GET', body?: string) {
+  return sendTo(`${app?.origin}${path}`, { headers, method, body });
 }
 
 const cookieHeader = (jar: Record<string, string>) =>
@@ -64,50 +32,25 @@ const cookieHeader = (jar: Record<string, string>) =>
     .join('; ');
 
 beforeAll(async () => {
-  sink = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk) => {
-      text += chunk;
-    });
-    req.on('end', () => {
-      const { events } = JSON.parse(text) as { events: WireEvent[] };
-      received.push(...events);
-      res.writeHead(202, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ accepted: events.length, duplicates: 0, rejected: [] }));
-    });
-  });
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  const sinkPort = (sink.address() as AddressInfo).port;
-
+  sink = await startSink();
   if (!existsSync(`${exampleDir}.next/BUILD_ID`)) {
     execFileSync('pnpm', ['run', 'build'], { cwd: exampleDir, stdio: 'ignore' });
   }
-  app = spawn(process.execPath, ['server.js'], {
+  app = await spawnApp(['server.js'], {
     cwd: exampleDir,
     env: {
-      ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
       NEXT_TELEMETRY_DISABLED: '1',
-      MBUZZ_API_URL: `http://127.0.0.1:${sinkPort}/api/v1`,
+      MBUZZ_API_URL: sink.url,
       MBUZZ_API_KEY: `sk_test_${'ab'.repeat(16)}`,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    app?.stdout?.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    app?.once('exit', (code) => reject(new Error(`example exited early (${code}): ${out}`)));
   });
 }, 600_000);
 
 afterAll(async () => {
-  if (app?.exitCode === null) app.kill('SIGKILL');
-  await new Promise((resolve) => sink?.close(resolve));
+  if (app && app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
+  await sink?.close();
 });
 
 describe('examples/next (next build + server.js)', () => {
@@ -170,10 +113,10 @@ describe('examples/next (next build + server.js)', () => {
     expect(minted).toMatch(/^[0-9a-f]{64}$/);
     expect(welcome.body).toContain(`<code id="visitor-id">${minted}</code>`);
 
-    const exited = new Promise<number | null>((resolve) => app?.once('exit', resolve));
-    app?.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    app?.child.kill('SIGTERM');
+    expect((await app?.exited)?.code).toBe(0);
 
+    const received = sink?.events ?? [];
     const byType = (type: string) => received.filter((e) => e.event_type === type);
     expect(
       byType('page_view')

@@ -1,21 +1,18 @@
-import type { MbuzzOptions } from '@mbuzz/core';
+import type { MbuzzError, MbuzzOptions } from '@mbuzz/core';
 import {
   BROWSER_USER_AGENT,
   cookieJar,
   createMemoryTransport,
   type MemoryTransport,
+  navigationView,
 } from '@mbuzz/core/testing';
 import type * as NextServer from 'next/server';
 import { describe, expect, it } from 'vitest';
 import { withMbuzz } from '../src/with-mbuzz.js';
 
-const NAVIGATION = {
-  accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
-  'sec-fetch-mode': 'navigate',
-  'sec-fetch-dest': 'document',
-  'user-agent': BROWSER_USER_AGENT,
-};
 const ORIGIN = 'https://shop.example';
+/** What a browser sends when it loads a page. */
+const NAVIGATION = navigationView(ORIGIN).headers as Record<string, string>;
 
 /**
  * The adapter's behaviour against one Next.js version's real `NextRequest` / `NextResponse` /
@@ -288,8 +285,30 @@ export function defineCases(
       const response = await run('/?utm_source=x');
       expect(response?.headers.get('x-middleware-next')).toBe('1');
       expect(response?.headers.getSetCookie()).toHaveLength(2);
-      await expect(Promise.all(waited)).resolves.toBeDefined();
+      // The flush handed to waitUntil settles, and fulfilled: a rejection would fail the platform's task.
+      expect(waited).toHaveLength(1);
+      await expect(Promise.all(waited)).resolves.toEqual([undefined]);
       expect(errors.length).toBeGreaterThan(0);
+    });
+
+    it('reports a failure of its own to onError and the logger, and the request goes on', async () => {
+      const errors: MbuzzError[] = [];
+      const warnings: unknown[] = [];
+      const middleware = withMbuzz({
+        transport: createMemoryTransport(),
+        onError: (error) => errors.push(error),
+        logger: { warn: (...args: unknown[]) => warnings.push(args), error() {} },
+      });
+      const request = new NextRequest(`${ORIGIN}/`, { headers: NAVIGATION });
+      const broken = () => {
+        throw new Error('waitUntil broke');
+      };
+      const event = new NextFetchEvent({ request, page: '/', context: { waitUntil: broken } });
+      expect(await middleware(request, event)).toBeUndefined();
+      expect(errors.map((e) => [e.code, e.message, (e.cause as Error).message])).toEqual([
+        ['internal', '[mbuzz] the Next.js adapter failed', 'waitUntil broke'],
+      ]);
+      expect(warnings).toHaveLength(1);
     });
   });
 }

@@ -1,7 +1,7 @@
 import { NextFetchEvent } from 'next15/dist/server/web/spec-extension/fetch-event.js';
 import * as next15 from 'next15/server';
 import { expect, it, vi } from 'vitest';
-import { defineCases } from '../test/with-mbuzz-cases.js';
+import { defineCases } from './with-mbuzz-cases.js';
 
 // The adapter imports `next/server`: give it Next 15's, so requests, responses and the header encoding
 // all come from the same version.

@@ -1,5 +1,5 @@
 import { NextFetchEvent } from 'next/dist/server/web/spec-extension/fetch-event.js';
 import * as next from 'next/server';
-import { defineCases } from '../test/with-mbuzz-cases.js';
+import { defineCases } from './with-mbuzz-cases.js';
 
 defineCases('Next.js 16', next, NextFetchEvent);
