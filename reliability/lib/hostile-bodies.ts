@@ -1,3 +1,4 @@
+import { CLICK_ID_KEYS, UTM_KEYS } from '@mbuzz/core';
 import fc from 'fast-check';
 
 /** One generated request to POST /api/v1/events: raw body bytes and the headers that go with it. */
@@ -53,7 +54,7 @@ const dangerousPayload = fc.constantFrom(
 const properties = fc.oneof(
   fc.dictionary(
     fc.oneof(
-      fc.constantFrom('url', 'path', 'referrer', 'utm_source', 'gclid', 'plan', 'user_agent'),
+      fc.constantFrom('url', 'path', 'referrer', ...UTM_KEYS, ...CLICK_ID_KEYS, 'plan', 'user_agent'),
       anyString,
     ),
     jsonValue,

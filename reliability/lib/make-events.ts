@@ -1,14 +1,5 @@
 import { randomUUID } from 'node:crypto';
-
-/** One event as POST /api/v1/events takes it (API.md). */
-export interface WireEvent {
-  event_id: string;
-  event_type: string;
-  visitor_id: string;
-  session_id?: string;
-  timestamp: string;
-  properties: Record<string, unknown>;
-}
+import type { WireEvent } from '@mbuzz/core';
 
 const PATHS = ['/', '/pricing', '/about', '/signup', '/welcome'];
 const SOURCES = ['google', 'newsletter', 'twitter', 'partner'];

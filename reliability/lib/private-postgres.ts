@@ -3,7 +3,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../e2e/harness/free-port.js';
+import { freePort } from '@mbuzz/ingest-harness';
 
 const execFileAsync = promisify(execFile);
 

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { WireEvent } from '@mbuzz/core';
 import { type BatchSender, isRetryable, type Outcome } from './batch-sender.js';
-import { makeEvents, type WireEvent } from './make-events.js';
+import { makeEvents } from './make-events.js';
 
 export interface LoadOptions {
   sender: BatchSender;

@@ -1,10 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  createFreshDatabase,
+  createTenant,
+  type ExampleName,
+  type FreshDatabase,
+  type Ingest,
+  killAllChildren,
+  startExampleApp,
+  startIngest,
+} from '@mbuzz/ingest-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllChildren } from '../../e2e/harness/child-service.js';
-import { type ExampleName, startExampleApp } from '../../e2e/harness/example-app.js';
-import { createFreshDatabase, type FreshDatabase } from '../../e2e/harness/fresh-database.js';
 import { createAppDriver } from '../lib/drive-app.js';
-import { createTenant, type IngestProcess, startIngestProcess } from '../lib/ingest-process.js';
 import { compareMarkers, storedMarkers, waitForEventCount } from '../lib/stored-events.js';
 import { writeResult } from '../lib/write-result.js';
 
@@ -16,13 +22,13 @@ const SENT_BY_COUNT = 100;
 
 describe('5 SIGTERM to an app using an adapter', () => {
   let db: FreshDatabase;
-  let ingest: IngestProcess;
+  let ingest: Ingest;
   const figures: Record<string, unknown> = {};
 
   beforeAll(async () => {
     db = await createFreshDatabase('rel_app_sigterm');
     await createTenant(db.url, 'reliability migrate only');
-    ingest = await startIngestProcess({ name: 'ingest(app sigterm)', databaseUrl: db.url });
+    ingest = await startIngest({ name: 'ingest(app sigterm)', database: db.url });
   });
 
   afterAll(async () => {

@@ -1,11 +1,17 @@
+import {
+  createFreshDatabase,
+  createTenant,
+  type FreshDatabase,
+  type Ingest,
+  killAllChildren,
+  startIngest,
+  type Tenant,
+} from '@mbuzz/ingest-harness';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllChildren } from '../../e2e/harness/child-service.js';
-import { createFreshDatabase, type FreshDatabase } from '../../e2e/harness/fresh-database.js';
 import { type BatchSender, createBatchSender, type Outcome } from '../lib/batch-sender.js';
 import { type HostileRequest, hostileRequest, POLLUTION_MARK } from '../lib/hostile-bodies.js';
 import { hostileCases, mixedBatch } from '../lib/hostile-cases.js';
-import { createTenant, type IngestProcess, startIngestProcess, type Tenant } from '../lib/ingest-process.js';
 import { writeResult } from '../lib/write-result.js';
 
 const GENERATED_BODIES = Number(process.env.RELIABILITY_FUZZ_BODIES ?? 10_000);
@@ -18,7 +24,7 @@ describe('7 hostile input to the ingest service', () => {
   let db: FreshDatabase;
   let fuzzTenant: Tenant;
   let caseTenant: Tenant;
-  let ingest: IngestProcess;
+  let ingest: Ingest;
   let sender: BatchSender;
   let pid: number | undefined;
   const handWritten: Record<string, unknown> = {};
@@ -28,7 +34,7 @@ describe('7 hostile input to the ingest service', () => {
     db = await createFreshDatabase('rel_hostile');
     fuzzTenant = await createTenant(db.url, 'reliability fuzz');
     caseTenant = await createTenant(db.url, 'reliability hostile cases', { migrate: false });
-    ingest = await startIngestProcess({ name: 'ingest(hostile)', databaseUrl: db.url });
+    ingest = await startIngest({ name: 'ingest(hostile)', database: db.url });
     pid = ingest.service.process.pid;
     sender = createBatchSender(ingest.baseUrl, { connections: PARALLEL });
   });

@@ -1,9 +1,16 @@
+import {
+  createFreshDatabase,
+  createTenant,
+  type ExampleApp,
+  type FreshDatabase,
+  type Ingest,
+  killAllChildren,
+  startExampleApp,
+  startIngest,
+  type Tenant,
+} from '@mbuzz/ingest-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllChildren } from '../../e2e/harness/child-service.js';
-import { type ExampleApp, startExampleApp } from '../../e2e/harness/example-app.js';
-import { createFreshDatabase, type FreshDatabase } from '../../e2e/harness/fresh-database.js';
 import { type AppDriver, type AppTraffic, createAppDriver } from '../lib/drive-app.js';
-import { createTenant, type IngestProcess, startIngestProcess, type Tenant } from '../lib/ingest-process.js';
 import { percentile, roundMs } from '../lib/percentile.js';
 import { compareMarkers, storedMarkers, waitForEventCount } from '../lib/stored-events.js';
 import { writeResult } from '../lib/write-result.js';
@@ -28,7 +35,7 @@ const P99_NOISE_FLOOR_MS = Number(process.env.RELIABILITY_P99_FLOOR_MS ?? 0.5);
  */
 interface Side {
   tenant: Tenant;
-  ingest: IngestProcess;
+  ingest: Ingest;
   app: ExampleApp;
   driver: AppDriver;
   phases: { bothUp?: AppTraffic; outage?: AppTraffic };
@@ -43,7 +50,7 @@ describe('2 ingest down while an example app serves traffic', () => {
 
   const startSide = async (label: string): Promise<Side> => {
     const tenant = await createTenant(db.url, `reliability ingest ${label}`, { migrate: false });
-    const ingest = await startIngestProcess({ name: `ingest(${label})`, databaseUrl: db.url });
+    const ingest = await startIngest({ name: `ingest(${label})`, database: db.url });
     const app = await startExampleApp('express', {
       apiUrl: ingest.apiUrl,
       apiKey: tenant.apiKey,
@@ -74,9 +81,9 @@ describe('2 ingest down while an example app serves traffic', () => {
       drive(down, OUTAGE_SECONDS, 'down-outage'),
       drive(up, OUTAGE_SECONDS, 'up-outage'),
     ]);
-    down.ingest = await startIngestProcess({
+    down.ingest = await startIngest({
       name: 'ingest(goes down, again)',
-      databaseUrl: db.url,
+      database: db.url,
       port: down.ingest.port,
     });
     const upAt = Date.now();

@@ -1,10 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { WireEvent } from '@mbuzz/core';
+import {
+  createFreshDatabase,
+  createTenant,
+  type FreshDatabase,
+  type Ingest,
+  killAllChildren,
+  startIngest,
+  type Tenant,
+} from '@mbuzz/ingest-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllChildren } from '../../e2e/harness/child-service.js';
-import { createFreshDatabase, type FreshDatabase } from '../../e2e/harness/fresh-database.js';
 import { type BatchSender, createBatchSender, type Outcome } from '../lib/batch-sender.js';
-import { createTenant, type IngestProcess, startIngestProcess, type Tenant } from '../lib/ingest-process.js';
-import { makeEvents, type WireEvent } from '../lib/make-events.js';
+import { makeEvents } from '../lib/make-events.js';
 import { percentile, roundMs } from '../lib/percentile.js';
 import { type LoadReport, runLoad } from '../lib/run-load.js';
 import { compareIds, storedEventIds } from '../lib/stored-events.js';
@@ -19,8 +26,8 @@ const BURST_BATCHES = 24;
 describe('4 SIGTERM to the ingest service under load', () => {
   let db: FreshDatabase;
   let tenant: Tenant;
-  let first: IngestProcess;
-  let second: IngestProcess | undefined;
+  let first: Ingest;
+  let second: Ingest | undefined;
   let sender: BatchSender;
   let report: LoadReport;
   let timeline: ReturnType<typeof createTimeline>;
@@ -36,7 +43,7 @@ describe('4 SIGTERM to the ingest service under load', () => {
   beforeAll(async () => {
     db = await createFreshDatabase('rel_sigterm');
     tenant = await createTenant(db.url, 'reliability sigterm');
-    first = await startIngestProcess({ name: 'ingest(sigterm, first)', databaseUrl: db.url });
+    first = await startIngest({ name: 'ingest(sigterm, first)', database: db.url });
     sender = createBatchSender(first.baseUrl, { connections: 32 });
     timeline = createTimeline();
 
@@ -74,9 +81,9 @@ describe('4 SIGTERM to the ingest service under load', () => {
     exitedAt = Date.now();
     // The ids the first process acknowledged must be in its database now, before anyone else writes.
     storedByFirst = await storedEventIds(db.sql, tenant.accountId);
-    second = await startIngestProcess({
+    second = await startIngest({
       name: 'ingest(sigterm, second)',
-      databaseUrl: db.url,
+      database: db.url,
       port: first.port,
     });
     const restartedAt = Date.now();

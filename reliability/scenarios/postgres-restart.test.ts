@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CloseResult } from '@mbuzz/core';
 import { createClient } from '@mbuzz/core/node';
+import { createTenant, type Ingest, killAllChildren, startIngest, type Tenant } from '@mbuzz/ingest-harness';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllChildren } from '../../e2e/harness/child-service.js';
 import { type BatchSender, createBatchSender } from '../lib/batch-sender.js';
-import { createTenant, type IngestProcess, startIngestProcess, type Tenant } from '../lib/ingest-process.js';
 import { percentile, roundMs } from '../lib/percentile.js';
 import { type PrivatePostgres, startPrivatePostgres } from '../lib/private-postgres.js';
 import { type LoadReport, runLoad } from '../lib/run-load.js';
@@ -24,7 +23,7 @@ describe('3 postgres restarted under load', () => {
   let sql: postgres.Sql;
   let tenant: Tenant;
   let sdkTenant: Tenant;
-  let ingest: IngestProcess;
+  let ingest: Ingest;
   let sender: BatchSender;
 
   beforeAll(async () => {
@@ -32,7 +31,7 @@ describe('3 postgres restarted under load', () => {
     pg = await startPrivatePostgres();
     tenant = await createTenant(pg.url, 'reliability pg restart');
     sdkTenant = await createTenant(pg.url, 'reliability pg restart sdk', { migrate: false });
-    ingest = await startIngestProcess({ name: 'ingest(pg restart)', databaseUrl: pg.url });
+    ingest = await startIngest({ name: 'ingest(pg restart)', database: pg.url });
     sender = createBatchSender(ingest.baseUrl, { connections: 32 });
     sql = postgres(pg.url, { max: 2, onnotice: () => {} });
   });

@@ -1,15 +1,19 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   baseEnv,
   type ChildService,
+  createFreshDatabase,
+  createTenant,
+  type FreshDatabase,
+  freePort,
+  type Ingest,
   killAllChildren,
   spawnService,
-} from '../../e2e/harness/child-service.js';
-import { freePort } from '../../e2e/harness/free-port.js';
-import { createFreshDatabase, type FreshDatabase } from '../../e2e/harness/fresh-database.js';
+  startIngest,
+  type Tenant,
+} from '@mbuzz/ingest-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppDriver, createAppDriver } from '../lib/drive-app.js';
-import { createTenant, type IngestProcess, startIngestProcess, type Tenant } from '../lib/ingest-process.js';
 import { storedMarkers, waitForEventCount } from '../lib/stored-events.js';
 import { writeResult } from '../lib/write-result.js';
 
@@ -37,7 +41,7 @@ interface Stats {
 describe('6 SDK queue bound: an outage longer than the queue holds', () => {
   let db: FreshDatabase;
   let tenant: Tenant;
-  let ingest: IngestProcess;
+  let ingest: Ingest;
   let app: ChildService;
   let driver: AppDriver;
   let origin: string;
@@ -51,7 +55,7 @@ describe('6 SDK queue bound: an outage longer than the queue holds', () => {
   beforeAll(async () => {
     db = await createFreshDatabase('rel_queue_bound');
     tenant = await createTenant(db.url, 'reliability queue bound');
-    ingest = await startIngestProcess({ name: 'ingest(queue bound)', databaseUrl: db.url });
+    ingest = await startIngest({ name: 'ingest(queue bound)', database: db.url });
     const port = await freePort();
     app = spawnService({
       name: 'queue-bound app',
@@ -84,9 +88,9 @@ describe('6 SDK queue bound: an outage longer than the queue holds', () => {
     outageMarkers = [...firstHalf.answered, ...secondHalf.answered];
     expect(outageMarkers).toHaveLength(OUTAGE_EVENTS);
 
-    ingest = await startIngestProcess({
+    ingest = await startIngest({
       name: 'ingest(queue bound, again)',
-      databaseUrl: db.url,
+      database: db.url,
       port: ingest.port,
     });
     const upAt = Date.now();

@@ -1,8 +1,14 @@
+import {
+  createFreshDatabase,
+  createTenant,
+  type FreshDatabase,
+  type Ingest,
+  killAllChildren,
+  startIngest,
+  type Tenant,
+} from '@mbuzz/ingest-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllChildren } from '../../e2e/harness/child-service.js';
-import { createFreshDatabase, type FreshDatabase } from '../../e2e/harness/fresh-database.js';
 import { type BatchSender, createBatchSender } from '../lib/batch-sender.js';
-import { createTenant, type IngestProcess, startIngestProcess, type Tenant } from '../lib/ingest-process.js';
 import { percentile, roundMs } from '../lib/percentile.js';
 import { type LoadReport, runLoad } from '../lib/run-load.js';
 import { compareIds, storedEventIds } from '../lib/stored-events.js';
@@ -16,13 +22,13 @@ const WORKERS = 8;
 describe('1 sustained load', () => {
   let db: FreshDatabase;
   let tenant: Tenant;
-  let ingest: IngestProcess;
+  let ingest: Ingest;
   let sender: BatchSender;
 
   beforeAll(async () => {
     db = await createFreshDatabase('rel_load');
     tenant = await createTenant(db.url, 'reliability load');
-    ingest = await startIngestProcess({ name: 'ingest(load)', databaseUrl: db.url });
+    ingest = await startIngest({ name: 'ingest(load)', database: db.url });
     sender = createBatchSender(ingest.baseUrl, { connections: 32 });
   });
 

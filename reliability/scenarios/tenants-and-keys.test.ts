@@ -1,17 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  createFreshDatabase,
+  createTenant,
+  type FreshDatabase,
+  type Ingest,
+  killAllChildren,
+  revokeKey,
+  startIngest,
+  type Tenant,
+} from '@mbuzz/ingest-harness';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllChildren } from '../../e2e/harness/child-service.js';
-import { createFreshDatabase, type FreshDatabase } from '../../e2e/harness/fresh-database.js';
 import { type BatchSender, createBatchSender } from '../lib/batch-sender.js';
-import {
-  createTenant,
-  type IngestProcess,
-  revokeKey,
-  startIngestProcess,
-  type Tenant,
-} from '../lib/ingest-process.js';
 import { writeResult } from '../lib/write-result.js';
 
 const TENANTS = 4;
@@ -35,7 +36,7 @@ interface Seeded extends Tenant {
 
 describe('8 tenants and keys', () => {
   let db: FreshDatabase;
-  let instances: IngestProcess[];
+  let instances: Ingest[];
   let senders: BatchSender[];
   let tenants: Seeded[];
   /** Every plain key (and key-like secret) sent to the services, for the log and table scans. */
@@ -52,8 +53,8 @@ describe('8 tenants and keys', () => {
     }
     const env = { REDIS_URL: redisUrl(), RATE_LIMIT_MAX: String(RATE_LIMIT), LOG_LEVEL: 'debug' };
     instances = [
-      await startIngestProcess({ name: 'ingest(tenants, 1)', databaseUrl: db.url, env }),
-      await startIngestProcess({ name: 'ingest(tenants, 2)', databaseUrl: db.url, env }),
+      await startIngest({ name: 'ingest(tenants, 1)', database: db.url, env }),
+      await startIngest({ name: 'ingest(tenants, 2)', database: db.url, env }),
     ];
     senders = instances.map((instance) => createBatchSender(instance.baseUrl, { connections: 8 }));
     // Each account starts with events and sessions of its own.
