@@ -1,6 +1,12 @@
 import os from 'node:os';
+import {
+  createAccount,
+  createFreshDatabase,
+  createTenant,
+  type Ingest,
+  startIngest,
+} from '@mbuzz/ingest-harness';
 import postgres from 'postgres';
-import { type IngestService, ingestCli, startIngestService } from './ingest-service.js';
 import { measureHttpRate } from './measure-http-rate.js';
 import { measurePacedLatency } from './measure-paced-latency.js';
 import { measureSideBySide } from './measure-side-by-side.js';
@@ -30,66 +36,32 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 async function main(): Promise<number> {
   const started = Date.now();
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.unsafe(`CREATE DATABASE ${DATABASE}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DATABASE}`;
-  const databaseUrl = url.toString();
+  const db = await createFreshDatabase('bench', { serverUrl: ADMIN_URL, name: DATABASE });
+  const databaseUrl = db.url;
 
   // Set up through the CLI, as an operator would.
-  await ingestCli(databaseUrl, ['migrate']);
-  const account = await ingestCli<{ id: string; slug: string }>(databaseUrl, [
-    'accounts',
-    'create',
-    '--name',
-    'Bench',
-  ]);
-  const { key } = await ingestCli<{ key: string }>(databaseUrl, [
-    'keys',
-    'create',
-    '--account',
-    account.slug,
-    '--environment',
-    'live',
-  ]);
+  const bench = await createTenant(databaseUrl, 'Bench', { environment: 'live' });
   const copyAccountIds: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const { id } = await ingestCli<{ id: string }>(databaseUrl, [
-      'accounts',
-      'create',
-      '--name',
-      `COPY ${round}`,
-    ]);
-    copyAccountIds.push(id);
+    copyAccountIds.push((await createAccount(databaseUrl, `COPY ${round}`)).id);
   }
   // The warm-up writes to its own account: it runs for a duration, and the events of requests still in
   // flight when it stops are stored without an answer, so they cannot be counted against `accepted`.
-  const warmupAccount = await ingestCli<{ slug: string }>(databaseUrl, [
-    'accounts',
-    'create',
-    '--name',
-    'Warmup',
-  ]);
-  const { key: warmupKey } = await ingestCli<{ key: string }>(databaseUrl, [
-    'keys',
-    'create',
-    '--account',
-    warmupAccount.slug,
-    '--environment',
-    'live',
-  ]);
+  const warmupTenant = await createTenant(databaseUrl, 'Warmup', { migrate: false, environment: 'live' });
 
   const source = createPageViewSource({ visitors: 50_000, sessionsPerVisitor: 3 });
   const sql = postgres(databaseUrl, { max: COPY_WORKERS, onnotice: () => {} });
-  let service: IngestService | undefined;
+  let service: Ingest | undefined;
   try {
-    service = await startIngestService(
-      databaseUrl,
-      process.env.BENCH_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_POOL } : {},
-    );
+    service = await startIngest({
+      name: 'bench:ingest service',
+      database: databaseUrl,
+      env: process.env.BENCH_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_POOL } : {},
+      onStderr: (text) => process.stderr.write(text),
+    });
     const http = { connections: CONNECTIONS, batchSize: BATCH_SIZE };
-    log(`service on ${service.url}; warm-up ${WARMUP_S} s`);
-    const warmup = await measureHttpRate(service.url, warmupKey, source, {
+    log(`service on ${service.baseUrl}; warm-up ${WARMUP_S} s`);
+    const warmup = await measureHttpRate(service.baseUrl, warmupTenant.apiKey, source, {
       ...http,
       durationSeconds: WARMUP_S,
     });
@@ -105,9 +77,9 @@ async function main(): Promise<number> {
         admin,
         sql,
         database: DATABASE,
-        serviceUrl: service.url,
-        servicePid: service.process.pid,
-        apiKey: key,
+        serviceUrl: service.baseUrl,
+        servicePid: service.service.process.pid,
+        apiKey: bench.apiKey,
         copyAccountIds,
         source,
       },
@@ -131,7 +103,7 @@ async function main(): Promise<number> {
     log(
       `${Math.round(full.eventsPerSecond)} events/s; now ${halfRate} requests/s for ${DURATION_S} s for latency`,
     );
-    const half = await measurePacedLatency(service.url, key, source, {
+    const half = await measurePacedLatency(service.baseUrl, bench.apiKey, source, {
       connections: HALF_LOAD_CONNECTIONS,
       batchSize: BATCH_SIZE,
       requests: halfRate * DURATION_S,
@@ -141,7 +113,7 @@ async function main(): Promise<number> {
     service = undefined;
 
     const [stored] = await sql<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM events WHERE account_id = ${account.id}`;
+      SELECT count(*)::int AS n FROM events WHERE account_id = ${bench.accountId}`;
     const accepted = full.accepted + half.accepted;
     const duplicates = warmup.duplicates + full.duplicates + half.duplicates;
     const ok = printIngestResults({
@@ -162,6 +134,7 @@ async function main(): Promise<number> {
   } finally {
     await service?.stop();
     await sql.end();
+    await db.sql.end();
     await admin.end();
   }
 }
@@ -173,9 +146,8 @@ function log(message: string): void {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // A failed CLI step already explains itself on its stderr.
-    const stderr = (error as { stderr?: unknown }).stderr;
-    console.error(typeof stderr === 'string' && stderr ? `bench:ingest failed: ${stderr.trim()}` : error);
+    // A failed CLI step's error carries the command's output.
+    console.error('bench:ingest failed:', error);
     process.exit(1);
   },
 );
