@@ -1,11 +1,15 @@
+import {
+  type ExampleApp,
+  type IngestOnFreshDatabase,
+  killAllChildren,
+  startExampleApp,
+  startIngestOnFreshDatabase,
+} from '@mbuzz/ingest-harness';
 import { describeWithChromium } from '@mbuzz/test-kit/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBrowserLikeClient, GOOGLEBOT_UA } from './harness/browser-like-client.js';
-import { killAllChildren } from './harness/child-service.js';
-import { type ExampleApp, startExampleApp } from './harness/example-app.js';
 import { expectJourneyStored } from './harness/expect-journey-stored.js';
-import { type IngestService, startIngestService } from './harness/ingest-service.js';
 import { launchChromium } from './harness/launch-chromium.js';
 import { EXTERNAL_REFERRER, LANDING_QUERY, SIGNUP_PLAN } from './harness/visitor-journey.js';
 
@@ -21,7 +25,7 @@ interface NavigationHop {
  * it is skipped with one line saying how to get one; with CI set it fails.
  */
 describeWithChromium('headless Chromium → examples/express → ingest → Postgres', (executablePath) => {
-  let ingest: IngestService | undefined;
+  let ingest: IngestOnFreshDatabase | undefined;
   let app: ExampleApp | undefined;
   let browser: Browser | undefined;
   const hops: NavigationHop[] = [];
@@ -38,8 +42,8 @@ describeWithChromium('headless Chromium → examples/express → ingest → Post
   };
 
   beforeAll(async () => {
-    ingest = await startIngestService('browser_express');
-    app = await startExampleApp('express', { apiUrl: ingest.apiUrl, apiKey: ingest.apiKey });
+    ingest = await startIngestOnFreshDatabase('browser_express');
+    app = await startExampleApp('express', { apiUrl: ingest.apiUrl, apiKey: ingest.tenant.apiKey });
     const origin = app.origin;
     const bot = createBrowserLikeClient(origin, GOOGLEBOT_UA);
     const stranger = createBrowserLikeClient(origin);
@@ -118,7 +122,7 @@ describeWithChromium('headless Chromium → examples/express → ingest → Post
     await browser?.close().catch(() => {});
     await app?.stop();
     try {
-      await ingest?.stop();
+      await ingest?.stopAndDrop();
     } finally {
       await killAllChildren();
     }

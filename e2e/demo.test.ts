@@ -1,12 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  baseEnv,
+  type ChildService,
+  freePort,
+  killAllChildren,
+  openEmbeddedDatabase,
+  REPO_ROOT,
+  spawnService,
+} from '@mbuzz/ingest-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowserLikeClient } from './harness/browser-like-client.js';
-import { baseEnv, type ChildService, killAllChildren, spawnService } from './harness/child-service.js';
-import { freePort } from './harness/free-port.js';
-import { openEmbeddedDatabase } from './harness/open-embedded-database.js';
-import { DEMO_SCRIPT, REPO_ROOT } from './harness/paths.js';
 
 const LINK = /http:\/\/127\.0\.0\.1:\d+\/\?utm_source=demo&utm_medium=readme&utm_campaign=try_mbuzz/;
 
@@ -23,7 +28,8 @@ describe('pnpm demo', () => {
     demo = spawnService({
       name: 'demo',
       command: process.execPath,
-      args: [DEMO_SCRIPT],
+      // As `pnpm demo` runs it, without its build step.
+      args: ['--import', 'tsx', join(REPO_ROOT, 'scripts/demo.ts')],
       cwd: REPO_ROOT,
       env: {
         ...baseEnv(),

@@ -1,8 +1,13 @@
+import {
+  type ExampleApp,
+  type ExampleName,
+  type IngestOnFreshDatabase,
+  killAllChildren,
+  startExampleApp,
+  startIngestOnFreshDatabase,
+} from '@mbuzz/ingest-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllChildren } from './child-service.js';
-import { type ExampleApp, type ExampleName, startExampleApp } from './example-app.js';
 import { expectJourneyStored } from './expect-journey-stored.js';
-import { type IngestService, startIngestService } from './ingest-service.js';
 import {
   EXTERNAL_REFERRER,
   type Journey,
@@ -21,14 +26,14 @@ import {
  */
 export function describeExampleJourney(name: ExampleName): void {
   describe(`examples/${name} → ingest → Postgres`, () => {
-    let ingest: IngestService | undefined;
+    let ingest: IngestOnFreshDatabase | undefined;
     let app: ExampleApp | undefined;
     let journey: Journey;
     let exitCode: number | string;
 
     beforeAll(async () => {
-      ingest = await startIngestService(name);
-      app = await startExampleApp(name, { apiUrl: ingest.apiUrl, apiKey: ingest.apiKey });
+      ingest = await startIngestOnFreshDatabase(name);
+      app = await startExampleApp(name, { apiUrl: ingest.apiUrl, apiKey: ingest.tenant.apiKey });
       try {
         journey = await runVisitorJourney(app.origin);
       } finally {
@@ -40,7 +45,7 @@ export function describeExampleJourney(name: ExampleName): void {
     afterAll(async () => {
       await app?.stop();
       try {
-        await ingest?.stop();
+        await ingest?.stopAndDrop();
       } finally {
         await killAllChildren();
       }
