@@ -6,11 +6,12 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.js';
 import { createBatchWriter } from './events/create-batch-writer.js';
 import { ApiError, unavailable } from './http/api-error.js';
-import { type AuthContext, createAuthenticator } from './http/create-authenticator.js';
+import { type AuthContext, createAuthenticator, requireScope } from './http/create-authenticator.js';
 import { errorHandler } from './http/error-handler.js';
 import { eventsRoute } from './http/events-route.js';
 import { healthRoute } from './http/health-route.js';
 import { parseJsonBody } from './http/parse-json-body.js';
+import { reportsRoutes } from './http/reports-routes.js';
 import { validateRoute } from './http/validate-route.js';
 
 declare module 'fastify' {
@@ -158,8 +159,14 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         authenticated.addHook('onRequest', async (request) => {
           request.auth = await authenticator.authenticate(request.headers.authorization);
         });
-        eventsRoute(authenticated, { writer });
+        authenticated.register(async (ingest) => {
+          ingest.addHook('preHandler', async (request) => {
+            requireScope(request.auth, 'ingest');
+          });
+          eventsRoute(ingest, { writer });
+        });
         validateRoute(authenticated);
+        reportsRoutes(authenticated, { sql });
       });
     },
     { prefix: '/api/v1' },

@@ -1,5 +1,6 @@
 export * from './accounts/index.js';
 export { type BuildAppOptions, buildApp } from './app.js';
+export { CHANNELS, type Channel, type Classification, classifyTouch } from './attribution/classify-touch.js';
 export { type Config, ConfigError, type LogLevel, loadConfig } from './config.js';
 export { type MigrateResult, migrate } from './db/migrate.js';
 export { type Database, openDatabase } from './db/open-database.js';

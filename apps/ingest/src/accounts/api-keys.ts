@@ -4,12 +4,17 @@ import { AmbiguousKeyError, InvalidInputError, NotFoundError } from './errors.js
 
 export type Environment = 'test' | 'live';
 
+/** What a key may do: `ingest` sends events (the SDK's key), `read` queries reports. */
+export type ApiKeyScope = 'ingest' | 'read';
+export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['ingest', 'read'];
+
 /** A freshly created key. `key` is the only time the plain key exists; it is not stored. */
 export interface CreatedApiKey {
   id: string;
   key: string;
   prefix: string;
   environment: Environment;
+  scope: ApiKeyScope;
 }
 
 /** A stored key as listed: never the key nor its digest. */
@@ -18,6 +23,7 @@ export interface ApiKeySummary {
   accountId: string;
   prefix: string;
   environment: Environment;
+  scope: ApiKeyScope;
   description: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
@@ -43,11 +49,13 @@ export const apiKeyPrefix = (key: string): string => key.slice(0, PREFIX_LENGTH)
  */
 export async function createApiKey(
   sql: Sql,
-  input: { accountId: string; environment: Environment; description?: string },
+  input: { accountId: string; environment: Environment; scope?: ApiKeyScope; description?: string },
 ): Promise<CreatedApiKey> {
   if (!ENVIRONMENTS.includes(input.environment)) {
     throw new InvalidInputError(`environment must be "test" or "live"`);
   }
+  const scope = input.scope ?? 'ingest';
+  if (!API_KEY_SCOPES.includes(scope)) throw new InvalidInputError('scope must be "ingest" or "read"');
   const accounts = await sql<{ id: string }[]>`
     SELECT id FROM accounts WHERE id::text = ${input.accountId}`;
   if (!accounts[0]) throw new NotFoundError(`no account with id "${input.accountId}"`);
@@ -55,11 +63,11 @@ export async function createApiKey(
   const key = `sk_${input.environment}_${randomBytes(16).toString('hex')}`;
   const prefix = apiKeyPrefix(key);
   const rows = await sql<{ id: string }[]>`
-    INSERT INTO api_keys (account_id, key_digest, key_prefix, environment, description)
-    VALUES (${accounts[0].id}, ${digestApiKey(key)}, ${prefix}, ${input.environment},
+    INSERT INTO api_keys (account_id, key_digest, key_prefix, environment, scope, description)
+    VALUES (${accounts[0].id}, ${digestApiKey(key)}, ${prefix}, ${input.environment}, ${scope},
             ${input.description ?? null})
     RETURNING id`;
-  return { id: rows[0]?.id as string, key, prefix, environment: input.environment };
+  return { id: rows[0]?.id as string, key, prefix, environment: input.environment, scope };
 }
 
 interface KeyRow {
@@ -67,6 +75,7 @@ interface KeyRow {
   account_id: string;
   key_prefix: string;
   environment: Environment;
+  scope: ApiKeyScope;
   description: string | null;
   created_at: Date;
   last_used_at: Date | null;
@@ -76,7 +85,7 @@ interface KeyRow {
 /** The account's keys, newest first, revoked ones included (with `revokedAt`). */
 export async function listApiKeys(sql: Sql, accountId: string): Promise<ApiKeySummary[]> {
   const rows = await sql<KeyRow[]>`
-    SELECT id, account_id, key_prefix, environment, description, created_at, last_used_at, revoked_at
+    SELECT id, account_id, key_prefix, environment, scope, description, created_at, last_used_at, revoked_at
     FROM api_keys WHERE account_id::text = ${accountId}
     ORDER BY created_at DESC, id`;
   return rows.map((r) => ({
@@ -84,6 +93,7 @@ export async function listApiKeys(sql: Sql, accountId: string): Promise<ApiKeySu
     accountId: r.account_id,
     prefix: r.key_prefix,
     environment: r.environment,
+    scope: r.scope,
     description: r.description,
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,

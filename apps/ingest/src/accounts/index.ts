@@ -10,6 +10,8 @@ export {
 } from './accounts.js';
 export {
   API_KEY_PATTERN,
+  API_KEY_SCOPES,
+  type ApiKeyScope,
   type ApiKeySummary,
   apiKeyPrefix,
   type CreatedApiKey,

@@ -1,5 +1,12 @@
 import { type Command, Option } from 'commander';
-import { createApiKey, type Environment, getAccount, listApiKeys, revokeApiKey } from '../accounts/index.js';
+import {
+  type ApiKeyScope,
+  createApiKey,
+  type Environment,
+  getAccount,
+  listApiKeys,
+  revokeApiKey,
+} from '../accounts/index.js';
 import { createOutput, formatTable, formatTime } from './output.js';
 import { withDatabase } from './with-database.js';
 
@@ -16,10 +23,15 @@ export function registerKeysCommand(program: Command): void {
         .choices(['test', 'live'])
         .makeOptionMandatory(),
     )
+    .addOption(
+      new Option('--scope <scope>', 'ingest: send events (the SDK); read: query reports')
+        .choices(['ingest', 'read'])
+        .default('ingest'),
+    )
     .option('--description <text>', 'what the key is for')
     .action(
       async (
-        options: { account: string; environment: Environment; description?: string },
+        options: { account: string; environment: Environment; scope: ApiKeyScope; description?: string },
         command: Command,
       ) => {
         const out = createOutput(command.optsWithGlobals());
@@ -28,12 +40,13 @@ export function registerKeysCommand(program: Command): void {
           const created = await createApiKey(sql, {
             accountId: account.id,
             environment: options.environment,
+            scope: options.scope,
             ...(options.description === undefined ? {} : { description: options.description }),
           });
           return { account, created };
         });
         out.result({ ...created, accountId: account.id, accountSlug: account.slug }, () => [
-          `created a ${created.environment} key for account ${account.slug} — it is shown only this once:`,
+          `created a ${created.environment} ${created.scope} key for account ${account.slug} — it is shown only this once:`,
           '',
           `  ${created.key}`,
           '',
@@ -56,10 +69,11 @@ export function registerKeysCommand(program: Command): void {
         list.length === 0
           ? `account ${account.slug} has no keys: mbuzz-ingest keys create --account ${account.slug} --environment test`
           : formatTable(
-              ['prefix', 'environment', 'status', 'created (UTC)', 'last used', 'description'],
+              ['prefix', 'environment', 'scope', 'status', 'created (UTC)', 'last used', 'description'],
               list.map((k) => [
                 k.prefix,
                 k.environment,
+                k.scope,
                 k.revokedAt ? `revoked ${formatTime(k.revokedAt)}` : 'active',
                 formatTime(k.createdAt),
                 formatTime(k.lastUsedAt),

@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'invalid_api_key'
   | 'revoked_api_key'
   | 'account_suspended'
+  | 'insufficient_scope'
+  | 'invalid_query'
   | 'not_found'
   | 'body_too_large'
   | 'unsupported_media_type'

@@ -1,6 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from 'postgres';
-import { API_KEY_PATTERN, apiKeyPrefix, digestApiKey, type Environment } from '../accounts/api-keys.js';
+import {
+  API_KEY_PATTERN,
+  type ApiKeyScope,
+  apiKeyPrefix,
+  digestApiKey,
+  type Environment,
+} from '../accounts/api-keys.js';
 import { isConnectionError } from '../db/is-connection-error.js';
 import { ApiError, unavailable } from './api-error.js';
 
@@ -11,6 +17,8 @@ export interface AuthContext {
   accountId: string;
   accountName: string;
   environment: Environment;
+  /** What the key may do: `ingest` sends events, `read` queries reports. */
+  scope: ApiKeyScope;
 }
 
 interface KeyRecord extends AuthContext {
@@ -55,12 +63,13 @@ export function createAuthenticator(options: AuthenticatorOptions) {
         key_prefix: string;
         account_id: string;
         environment: Environment;
+        scope: ApiKeyScope;
         revoked: boolean;
         name: string;
         status: string;
       }[]
     >`
-      SELECT k.id, k.key_prefix, k.account_id, k.environment, k.revoked_at IS NOT NULL AS revoked,
+      SELECT k.id, k.key_prefix, k.account_id, k.environment, k.scope, k.revoked_at IS NOT NULL AS revoked,
              a.name, a.status
       FROM api_keys k JOIN accounts a ON a.id = k.account_id
       WHERE k.key_digest = ${digest}`.then(([row]) =>
@@ -71,6 +80,7 @@ export function createAuthenticator(options: AuthenticatorOptions) {
             accountId: row.account_id,
             accountName: row.name,
             environment: row.environment,
+            scope: row.scope,
             revoked: row.revoked,
             accountStatus: row.status,
           }
@@ -151,3 +161,21 @@ export function createAuthenticator(options: AuthenticatorOptions) {
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;
+
+/**
+ * Refuses a caller whose key lacks `scope` with 403 `insufficient_scope`.
+ *
+ * @example
+ * app.addHook('preHandler', async (request) => requireScope(request.auth, 'read'));
+ */
+export function requireScope(auth: AuthContext | null, scope: ApiKeyScope): AuthContext {
+  if (!auth) throw new Error('route reached without authentication');
+  if (auth.scope !== scope) {
+    throw new ApiError(
+      403,
+      'insufficient_scope',
+      `API key ${auth.keyPrefix}… has the "${auth.scope}" scope; this endpoint needs a key with the "${scope}" scope`,
+    );
+  }
+  return auth;
+}

@@ -1,0 +1,328 @@
+import type { PendingQuery, Row, Sql } from 'postgres';
+import { type DayRange, dateInZone, previousPeriod, resolveDateRange } from './date-range.js';
+import type { Dimension, Filter, Metric, QueryPlan, TimeDimension } from './parse-query.js';
+
+/** Whose data a query reads: one account, its test or its live data. */
+export interface QueryScope {
+  accountId: string;
+  isTest: boolean;
+  /** The account's time zone (settings.timezone), used when the query names none. */
+  accountTimeZone: string | null;
+}
+
+export interface ResultRow {
+  dimensions: string[];
+  metrics: number[];
+  comparison?: { metrics: number[]; change: Array<number | null> };
+}
+
+export interface QueryAnswer {
+  results: ResultRow[];
+  meta: {
+    date_range: [string, string];
+    timezone: string;
+    total_rows: number;
+    metrics: string[];
+    dimensions: string[];
+    comparison_date_range?: [string, string];
+  };
+}
+
+/** The value a missing dimension value groups under. */
+export const NONE = '(none)';
+
+type Fragment = PendingQuery<Row[]>;
+
+// Each dimension is one SQL expression, in this one place. `first_*` read the session's visitor.
+const DIMENSION_SQL: Record<Dimension, (sql: Sql) => Fragment> = {
+  channel: (sql) => sql`s.channel`,
+  source: (sql) => sql`s.source`,
+  utm_source: (sql) => sql`s.utm_source`,
+  utm_medium: (sql) => sql`s.utm_medium`,
+  utm_campaign: (sql) => sql`s.utm_campaign`,
+  utm_content: (sql) => sql`s.utm_content`,
+  utm_term: (sql) => sql`s.utm_term`,
+  referrer_domain: (sql) => sql`s.referrer_domain`,
+  landing_page: (sql) => sql`s.landing_path`,
+  first_channel: (sql) => sql`v.first_channel`,
+  first_source: (sql) => sql`v.first_source`,
+};
+const VISITOR_DIMENSIONS = new Set<Dimension>(['first_channel', 'first_source']);
+
+const TIME_UNIT: Record<TimeDimension, { unit: string; step: string; label: string }> = {
+  'time:hour': { unit: 'hour', step: '1 hour', label: 'YYYY-MM-DD HH24:00' },
+  'time:day': { unit: 'day', step: '1 day', label: 'YYYY-MM-DD' },
+  'time:week': { unit: 'week', step: '1 week', label: 'YYYY-MM-DD' },
+  'time:month': { unit: 'month', step: '1 month', label: 'YYYY-MM' },
+};
+
+const isTime = (d: string): d is TimeDimension => d.startsWith('time:');
+
+/**
+ * Runs a validated query for one account. Sessions are the unit: a session belongs to the day (hour,
+ * week, month) it started in the query's time zone. Every statement filters `account_id` and `is_test`
+ * first and binds every value; only names from the whitelists of `parse-query.ts` shape the SQL.
+ */
+export async function runQuery(
+  sql: Sql,
+  scope: QueryScope,
+  plan: QueryPlan,
+  now = new Date(),
+): Promise<QueryAnswer> {
+  const timeZone = plan.timezone ?? scope.accountTimeZone ?? 'UTC';
+  const today = dateInZone(now, timeZone);
+  let firstDay: string | null = null;
+  if (plan.dateRange === 'all') {
+    const [row] = await sql<{ first: Date | null }[]>`
+      SELECT min(started_at) AS first FROM sessions WHERE account_id = ${scope.accountId} AND is_test = ${scope.isTest}`;
+    firstDay = row?.first ? dateInZone(row.first, timeZone) : null;
+  }
+  const range = resolveDateRange(plan.dateRange, { today, firstDay });
+  const previous = plan.compare ? previousPeriod(range) : null;
+
+  const [current, before] = await Promise.all([
+    aggregate(sql, scope, plan, timeZone, range),
+    previous ? aggregate(sql, scope, plan, timeZone, previous) : Promise.resolve(null),
+  ]);
+
+  const ordered = orderRows(current, plan);
+  const page = ordered.slice(plan.offset, plan.offset + plan.limit);
+  let results: ResultRow[] = page.map((row) => ({ dimensions: row.dimensions, metrics: row.metrics }));
+  if (before) {
+    const timeAt = plan.dimensions.findIndex(isTime);
+    // Time buckets are matched by position (the 3rd day with the 3rd day before), others by value.
+    const keyOf = (row: AggregateRow) =>
+      JSON.stringify(row.dimensions.map((d, i) => (i === timeAt ? row.bucketIndex : d)));
+    const earlier = new Map(before.map((row) => [keyOf(row), row.metrics]));
+    results = page.map((row) => {
+      const old = earlier.get(keyOf(row)) ?? plan.metrics.map(() => 0);
+      return {
+        dimensions: row.dimensions,
+        metrics: row.metrics,
+        comparison: {
+          metrics: old,
+          change: row.metrics.map((value, i) => percentChange(old[i] as number, value)),
+        },
+      };
+    });
+  }
+  return {
+    results,
+    meta: {
+      date_range: [range.from, range.to],
+      timezone: timeZone,
+      total_rows: current.length,
+      metrics: plan.metrics.map((m) => m.name),
+      dimensions: [...plan.dimensions],
+      ...(previous ? { comparison_date_range: [previous.from, previous.to] as [string, string] } : {}),
+    },
+  };
+}
+
+/** Percent change from `before` to `after`, one decimal; null when `before` is 0. */
+export function percentChange(before: number, after: number): number | null {
+  if (before === 0) return null;
+  return Math.round(((after - before) / before) * 1000) / 10;
+}
+
+interface AggregateRow {
+  dimensions: string[];
+  metrics: number[];
+  /** Position of the time bucket in the period (time dimensions only). */
+  bucketIndex: number;
+}
+
+/** Every group of the period: one SQL statement, grouped and (for time) filled with empty buckets. */
+async function aggregate(
+  sql: Sql,
+  scope: QueryScope,
+  plan: QueryPlan,
+  timeZone: string,
+  range: DayRange,
+): Promise<AggregateRow[]> {
+  const start = sql`(${range.from}::date::timestamp AT TIME ZONE ${timeZone}::text)`;
+  const end = sql`((${range.to}::date + 1)::timestamp AT TIME ZONE ${timeZone}::text)`;
+  const needsVisitor =
+    plan.dimensions.some((d) => !isTime(d) && VISITOR_DIMENSIONS.has(d)) ||
+    plan.filters.some((f) => VISITOR_DIMENSIONS.has(f.dimension));
+
+  // Event metrics: one pre-aggregated set per distinct event type (page views come from the session).
+  const eventTypes = [
+    ...new Set(
+      plan.metrics.flatMap((m) => ('eventType' in m && m.eventType !== 'page_view' ? [m.eventType] : [])),
+    ),
+  ];
+  const eventCte = eventTypes.map(
+    (type, i) => sql`, ${sql(`ev${i}`)} AS (
+      SELECT session_id, count(*)::int AS n FROM events
+      WHERE account_id = ${scope.accountId} AND is_test = ${scope.isTest} AND event_type = ${type}
+        AND occurred_at >= ${start} AND session_id IS NOT NULL
+      GROUP BY session_id)`,
+  );
+  const eventJoin = eventTypes.map(
+    (_type, i) => sql` LEFT JOIN ${sql(`ev${i}`)} ON ${sql(`ev${i}`)}.session_id = s.session_id`,
+  );
+  const eventCount = (type: string) =>
+    type === 'page_view'
+      ? sql`s.page_view_count`
+      : sql`COALESCE(${sql(`ev${eventTypes.indexOf(type)}`)}.n, 0)`;
+
+  const groupDims = plan.dimensions.map((d, i) => {
+    const alias = sql(`d${i}`);
+    if (isTime(d)) {
+      const t = TIME_UNIT[d];
+      return sql`date_trunc(${t.unit}, s.started_at AT TIME ZONE ${timeZone}::text) AS ${alias}`;
+    }
+    return sql`COALESCE(${DIMENSION_SQL[d](sql)}, ${NONE}) AS ${alias}`;
+  });
+  const dimAliases = plan.dimensions.map((_d, i) => sql`${sql(`d${i}`)}`);
+  const metricSql = plan.metrics.map(
+    (m, i) => sql`${metricExpression(sql, m, eventCount)} AS ${sql(`m${i}`)}`,
+  );
+
+  const base = sql`
+    WITH _ AS (SELECT 1) ${join(sql, eventCte, sql``)}
+    SELECT ${join(sql, [...groupDims, ...metricSql], sql`, `)}
+    FROM sessions s
+    ${needsVisitor ? sql`JOIN visitors v ON v.account_id = s.account_id AND v.visitor_id = s.visitor_id` : sql``}
+    ${join(sql, eventJoin, sql``)}
+    WHERE s.account_id = ${scope.accountId} AND s.is_test = ${scope.isTest}
+      AND s.started_at >= ${start} AND s.started_at < ${end}
+      ${join(
+        sql,
+        plan.filters.map((f) => sql` AND ${filterSql(sql, f)}`),
+        sql``,
+      )}
+    ${dimAliases.length > 0 ? sql`GROUP BY ${join(sql, dimAliases, sql`, `)}` : sql``}`;
+
+  const timeAt = plan.dimensions.findIndex(isTime);
+  let rows: Row[];
+  if (timeAt === -1) {
+    rows = await base;
+    // No dimension: one row, even without sessions (count(*) of nothing is 0).
+  } else {
+    // Every bucket of the period, zeros included: buckets × the other dimensions' value combinations.
+    const t = TIME_UNIT[plan.dimensions[timeAt] as TimeDimension];
+    const others = dimAliases.filter((_a, i) => i !== timeAt);
+    const selectDims = plan.dimensions.map((_d, i) =>
+      i === timeAt ? sql`b.bucket AS ${sql(`d${i}`)}` : sql`c.${sql(`d${i}`)}`,
+    );
+    const zero = plan.metrics.map((_m, i) => sql`COALESCE(a.${sql(`m${i}`)}, 0) AS ${sql(`m${i}`)}`);
+    rows = await sql`
+      WITH agg AS (${base}),
+      buckets AS (
+        SELECT bucket, (row_number() OVER (ORDER BY bucket))::int - 1 AS bucket_index
+        FROM generate_series(date_trunc(${t.unit}, ${range.from}::date::timestamp),
+                             date_trunc(${t.unit}, ${range.to}::date::timestamp + interval '1 day' - interval '1 microsecond'),
+                             ${t.step}::interval) AS bucket
+      ),
+      combos AS (${others.length > 0 ? sql`SELECT DISTINCT ${join(sql, others, sql`, `)} FROM agg` : sql`SELECT 1 AS one`})
+      SELECT ${join(sql, [...selectDims, ...zero], sql`, `)}, b.bucket_index
+      FROM buckets b CROSS JOIN combos c
+      LEFT JOIN agg a ON a.${sql(`d${timeAt}`)} = b.bucket
+        ${join(
+          sql,
+          others.map((alias) => sql` AND a.${alias} = c.${alias}`),
+          sql``,
+        )}`;
+  }
+
+  return rows.map((row) => ({
+    dimensions: plan.dimensions.map((d, i) => {
+      const value = row[`d${i}`];
+      return isTime(d) ? formatBucket(value as Date, d) : String(value);
+    }),
+    metrics: plan.metrics.map((_m, i) => Number(row[`m${i}`] ?? 0)),
+    bucketIndex: Number(row.bucket_index ?? 0),
+  }));
+}
+
+function metricExpression(sql: Sql, metric: Metric, eventCount: (type: string) => Fragment): Fragment {
+  switch (metric.kind) {
+    case 'visitors':
+      return sql`count(DISTINCT s.visitor_id)::int`;
+    case 'sessions':
+      return sql`count(*)::int`;
+    case 'page_views':
+      return sql`COALESCE(sum(s.page_view_count), 0)::bigint`;
+    case 'views_per_session':
+      return sql`COALESCE(round(sum(s.page_view_count)::numeric / nullif(count(*), 0), 2), 0)::float8`;
+    case 'bounce_rate':
+      return sql`COALESCE(round(100.0 * count(*) FILTER (WHERE s.page_view_count = 1)
+        / nullif(count(*) FILTER (WHERE s.page_view_count >= 1), 0), 1), 0)::float8`;
+    case 'events':
+      return sql`COALESCE(sum(${eventCount(metric.eventType)}), 0)::bigint`;
+    case 'conversions':
+      return sql`(count(*) FILTER (WHERE ${eventCount(metric.eventType)} > 0))::int`;
+    case 'conversion_rate':
+      return sql`COALESCE(round(100.0 * count(*) FILTER (WHERE ${eventCount(metric.eventType)} > 0)
+        / nullif(count(*), 0), 2), 0)::float8`;
+  }
+}
+
+/** A filter as SQL; the values are one bound JSON array, never spliced into the text. */
+function filterSql(sql: Sql, filter: Filter): Fragment {
+  const column = sql`COALESCE(${DIMENSION_SQL[filter.dimension](sql)}, ${NONE})`;
+  const values = sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(filter.values)}::text::jsonb))`;
+  switch (filter.operator) {
+    case 'is':
+      return sql`${column} = ANY(${values})`;
+    case 'is_not':
+      return sql`${column} <> ALL(${values})`;
+    case 'contains': {
+      // Case-insensitive substring; LIKE's own wildcards in the value match themselves.
+      const patterns = filter.values.map((v) => `%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      return sql`${column} ILIKE ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(patterns)}::text::jsonb)))`;
+    }
+  }
+}
+
+function join(sql: Sql, parts: Fragment[], separator: Fragment): Fragment {
+  return (
+    parts.reduce<Fragment | null>(
+      (acc, part) => (acc === null ? part : sql`${acc}${separator}${part}`),
+      null,
+    ) ?? sql``
+  );
+}
+
+/** Bucket label in the query's time zone: `2026-11-30`, `2026-11-30 14:00`, `2026-11`. */
+function formatBucket(value: Date, dimension: TimeDimension): string {
+  // date_trunc of a local timestamp comes back as a timestamp without zone, which postgres.js reads as
+  // if it were UTC: its UTC fields are the local wall-clock fields.
+  const iso = value.toISOString();
+  if (dimension === 'time:hour') return `${iso.slice(0, 10)} ${iso.slice(11, 13)}:00`;
+  if (dimension === 'time:month') return iso.slice(0, 7);
+  return iso.slice(0, 10);
+}
+
+/** Sorts all rows: `order_by` first, then the default (time ascending, else first metric descending), then dimensions. */
+function orderRows(rows: AggregateRow[], plan: QueryPlan): AggregateRow[] {
+  const keys = [...plan.orderBy];
+  const timeAt = plan.dimensions.findIndex(isTime);
+  if (keys.length === 0) {
+    if (timeAt !== -1) keys.push({ key: plan.dimensions[timeAt] as string, direction: 'asc' });
+    else if (plan.metrics[0]) keys.push({ key: plan.metrics[0].name, direction: 'desc' });
+  }
+  const value = (row: AggregateRow, key: string): number | string => {
+    const m = plan.metrics.findIndex((metric) => metric.name === key);
+    if (m !== -1) return row.metrics[m] as number;
+    const d = plan.dimensions.indexOf(key as Dimension);
+    return d === timeAt ? row.bucketIndex : (row.dimensions[d] as string);
+  };
+  const compare = (a: number | string, b: number | string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...rows].sort((a, b) => {
+    for (const { key, direction } of keys) {
+      const c = compare(value(a, key), value(b, key));
+      if (c !== 0) return direction === 'asc' ? c : -c;
+    }
+    for (let i = 0; i < plan.dimensions.length; i += 1) {
+      const c =
+        i === timeAt
+          ? a.bucketIndex - b.bucketIndex
+          : compare(a.dimensions[i] as string, b.dimensions[i] as string);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+}
