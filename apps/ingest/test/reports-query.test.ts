@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../src/accounts/accounts.js';
@@ -447,6 +448,74 @@ describe('POST /api/v1/query: tenants, test/live data, scopes', () => {
       buildFixture({ seed: 8, visitors: 40, from: FROM, to: TO, prefix: 'o' }).sessions.length,
     );
   });
+
+  it('any query through any key sees exactly its own account and environment (fast-check)', async () => {
+    const datasets = [
+      { key: () => read, sessions: () => fixture.sessions },
+      {
+        key: () => testRead,
+        sessions: () => buildFixture({ seed: 9, visitors: 30, from: FROM, to: TO, prefix: 't' }).sessions,
+      },
+      {
+        key: () => otherRead,
+        sessions: () => buildFixture({ seed: 8, visitors: 40, from: FROM, to: TO, prefix: 'o' }).sessions,
+      },
+    ];
+    const dims: TruthDimension[] = [
+      'channel',
+      'source',
+      'utm_campaign',
+      'landing_page',
+      'first_channel',
+      'referrer_domain',
+    ];
+    const values = ['Direct', 'Email', 'google', '(none)', '/pricing', 'spring', 'Paid Search', 'ChatGPT'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2 }),
+        fc.subarray(['visitors', 'sessions', 'page_views', 'bounce_rate', 'conversions:signup'], {
+          minLength: 1,
+        }),
+        fc.option(fc.constantFrom(...dims), { nil: undefined }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('is' as const, 'is_not' as const, 'contains' as const),
+            fc.constantFrom(...dims),
+            fc.subarray(values, { minLength: 1 }),
+          ),
+          { maxLength: 2 },
+        ),
+        fc.constantFrom('UTC', 'Europe/Berlin', 'Asia/Kolkata'),
+        async (which, metrics, dimension, filters, timezone) => {
+          const dataset = datasets[which] as (typeof datasets)[number];
+          const res = await query(
+            {
+              date_range: ['2026-10-10', '2026-11-07'],
+              timezone,
+              metrics,
+              dimensions: dimension ? [dimension] : [],
+              filters,
+              limit: 10_000,
+            },
+            dataset.key(),
+          );
+          expect(res.statusCode, res.body).toBe(200);
+          expect(res.json().results).toEqual(
+            truth({
+              from: '2026-10-10',
+              to: '2026-11-07',
+              timeZone: timezone,
+              metrics,
+              dimensions: dimension ? [dimension] : [],
+              filters,
+              sessions: dataset.sessions(),
+            }),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
 
   it('refuses an ingest key with 403 insufficient_scope, and a read key on /events', async () => {
     const res = await query({ metrics: ['visitors'] }, ingest);

@@ -1,4 +1,4 @@
-import type { Sql } from 'postgres';
+import type { ReservedSql, Sql } from 'postgres';
 import { classifyTouch } from '../attribution/classify-touch.js';
 
 const CHUNK = 5000;
@@ -18,9 +18,20 @@ interface StoredTouch {
  * it; walks sessions in key order in chunks of 5,000 (one short transaction each), so an interrupted run
  * resumes where it stopped. Returns the number of sessions classified.
  */
-export async function backfillAttribution(sql: Sql): Promise<number> {
-  const [pending] = await sql`SELECT 1 FROM pending_backfills WHERE name = 'session_attribution'`;
+export async function backfillAttribution(pool: Sql): Promise<number> {
+  const [pending] = await pool`SELECT 1 FROM pending_backfills WHERE name = 'session_attribution'`;
   if (!pending) return 0;
+  // One connection for all of it (the migrator passes its reserved one; a pool reserves one here).
+  const reserved = 'release' in pool;
+  const sql = reserved ? pool : await pool.reserve();
+  try {
+    return await backfill(sql);
+  } finally {
+    if (!reserved) (sql as ReservedSql).release();
+  }
+}
+
+async function backfill(sql: Sql): Promise<number> {
   let done = 0;
   let after: [string, string] | null = null;
   for (;;) {
@@ -58,7 +69,6 @@ export async function backfillAttribution(sql: Sql): Promise<number> {
     const last = rows[rows.length - 1] as StoredTouch;
     after = [last.account_id, last.session_id];
   }
-  // `sql` may be a reserved connection (the migrator's), which has no sql.begin().
   await sql`BEGIN`;
   try {
     await sql`
