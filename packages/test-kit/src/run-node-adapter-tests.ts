@@ -12,7 +12,7 @@ const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.co
 
 /** How the shared tests want the app set up, beyond the middleware's options. */
 export interface AppSetup {
-  /** Trust X-Forwarded-Proto/-Host from the loopback proxy (Express `trust proxy`, Koa `app.proxy`). */
+  /** Trust X-Forwarded-Proto/-Host from the loopback proxy (Express `trust proxy`, Koa `app.proxy`, Fastify `trustProxy`). */
   trustProxy?: boolean;
   /** Serve over HTTPS with this certificate. */
   tls?: https.ServerOptions;
