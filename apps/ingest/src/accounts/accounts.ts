@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { isTimeZone } from '../reports/parse-query.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 
 export type AccountStatus = 'active' | 'suspended';
@@ -123,4 +124,24 @@ export async function setAccountStatus(sql: Sql, idOrSlug: string, status: Accou
     RETURNING id, name, slug, status, created_at`;
   if (!rows[0]) throw new NotFoundError(`no account with id or slug "${idOrSlug}"`);
   return toAccount(rows[0]);
+}
+
+/**
+ * Sets the account's time zone (an IANA name), used by reports that name none. Throws
+ * {@link InvalidInputError} for an unknown zone.
+ *
+ * @example
+ * await setAccountTimeZone(sql, 'acme', 'Europe/Berlin');
+ */
+export async function setAccountTimeZone(sql: Sql, idOrSlug: string, timeZone: string): Promise<Account> {
+  if (!isTimeZone(timeZone)) {
+    throw new InvalidInputError(
+      `"${timeZone.slice(0, 64)}" is not an IANA time zone such as Europe/Berlin or UTC`,
+    );
+  }
+  const account = await getAccount(sql, idOrSlug);
+  await sql`
+    UPDATE accounts SET settings = settings || jsonb_build_object('timezone', ${timeZone}::text)
+    WHERE id = ${account.id}`;
+  return account;
 }

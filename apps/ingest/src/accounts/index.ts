@@ -6,6 +6,7 @@ export {
   getAccount,
   listAccounts,
   setAccountStatus,
+  setAccountTimeZone,
   slugify,
 } from './accounts.js';
 export {

@@ -96,6 +96,63 @@ describe('mbuzz-ingest against DATABASE_URL', () => {
     expect((await cli('keys', 'list', '--account', 'acme-inc')).stdout).toMatch(/revoked \d{4}-/);
   });
 
+  it('creates read keys (--scope) and sets an account time zone', async () => {
+    const shop = await json<{ id: string; slug: string }>(
+      'accounts',
+      'create',
+      '--name',
+      'Shop',
+      '--timezone',
+      'Europe/Berlin',
+    );
+    const [settings] = await db.sql`SELECT settings->>'timezone' AS tz FROM accounts WHERE id = ${shop.id}`;
+    expect(settings?.tz).toBe('Europe/Berlin');
+    expect((await cli('accounts', 'set-timezone', shop.slug, 'America/New_York')).stdout).toMatch(
+      /America\/New_York/,
+    );
+    const [after] = await db.sql`SELECT settings->>'timezone' AS tz FROM accounts WHERE id = ${shop.id}`;
+    expect(after?.tz).toBe('America/New_York');
+    const bad = await cli('accounts', 'set-timezone', shop.slug, 'Mars/Base');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/not an IANA time zone/);
+
+    const read = await json<{ scope: string; key: string }>(
+      'keys',
+      'create',
+      '--account',
+      shop.slug,
+      '--environment',
+      'live',
+      '--scope',
+      'read',
+    );
+    expect(read.scope).toBe('read');
+    const ingest = await json<{ scope: string }>(
+      'keys',
+      'create',
+      '--account',
+      shop.slug,
+      '--environment',
+      'live',
+    );
+    expect(ingest.scope).toBe('ingest');
+    expect((await cli('keys', 'list', '--account', shop.slug)).stdout).toMatch(
+      /^prefix\s+environment\s+scope[\s\S]*\bread\b/,
+    );
+    const wrong = await cli(
+      'keys',
+      'create',
+      '--account',
+      shop.slug,
+      '--environment',
+      'live',
+      '--scope',
+      'admin',
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/--scope/);
+  });
+
   it('answers every mistake with one clear line and exit code 1', async () => {
     const acme = (await json<{ slug: string; id: string }[]>('accounts', 'list'))[0] as {
       slug: string;
