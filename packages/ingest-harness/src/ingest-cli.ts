@@ -76,9 +76,10 @@ export async function createAccount(database: IngestDatabase, name: string): Pro
 export async function createKey(
   database: IngestDatabase,
   account: string,
-  options: { environment?: 'test' | 'live'; description?: string } = {},
+  options: { environment?: 'test' | 'live'; description?: string; scope?: 'ingest' | 'read' } = {},
 ): Promise<{ key: string; prefix: string }> {
   const args = ['keys', 'create', '--account', account, '--environment', options.environment ?? 'test'];
+  if (options.scope) args.push('--scope', options.scope);
   if (options.description) args.push('--description', options.description);
   const created = await runIngestCli<{ key?: string; prefix?: string }>(database, [...args, '--json']);
   if (!created.key || !created.prefix)
