@@ -13,6 +13,9 @@ describe('loadConfig', () => {
       rateLimitWindowMs: 60_000,
       logLevel: 'info',
       dataDir: '.mbuzz/data',
+      sessionSecrets: undefined,
+      loginRateLimitMax: 10,
+      loginRateLimitIpMax: 100,
     });
   });
 
@@ -27,12 +30,18 @@ describe('loadConfig', () => {
       RATE_LIMIT_WINDOW_MS: '1000',
       LOG_LEVEL: 'DEBUG',
       MBUZZ_DATA_DIR: '/var/mbuzz',
+      SESSION_SECRET: `${'a'.repeat(32)}, ${'b'.repeat(40)}`,
+      LOGIN_RATE_LIMIT_MAX: '5',
+      LOGIN_RATE_LIMIT_IP_MAX: '20',
     });
     expect(config).toMatchObject({
       databasePoolMax: 4,
       port: 8080,
       logLevel: 'debug',
       dataDir: '/var/mbuzz',
+      sessionSecrets: ['a'.repeat(32), 'b'.repeat(40)],
+      loginRateLimitMax: 5,
+      loginRateLimitIpMax: 20,
     });
   });
 
@@ -44,6 +53,7 @@ describe('loadConfig', () => {
         RATE_LIMIT_MAX: '-1',
         LOG_LEVEL: 'loud',
         DATABASE_URL: 'mysql://u:secret@x/db',
+        SESSION_SECRET: 'too-short-secret',
       });
     } catch (e) {
       error = e;
@@ -54,6 +64,8 @@ describe('loadConfig', () => {
     expect(message).toContain('RATE_LIMIT_MAX');
     expect(message).toContain('LOG_LEVEL');
     expect(message).toContain('DATABASE_URL must be a URL');
-    expect(message).not.toContain('secret');
+    expect(message).toContain('SESSION_SECRET must be at least 32 characters');
+    expect(message).not.toContain('u:secret');
+    expect(message).not.toContain('too-short-secret');
   });
 });

@@ -14,7 +14,20 @@ export interface Config {
   logLevel: LogLevel;
   /** Folder of the embedded database. */
   dataDir: string;
+  /**
+   * Secrets that sign the login session cookie (`SESSION_SECRET`, comma-separated for rotation: the first
+   * signs, every one verifies). `undefined`: the embedded database keeps a generated one in its data
+   * folder; otherwise each process makes a random one (sessions then end at a restart).
+   */
+  sessionSecrets: string[] | undefined;
+  /** Login attempts allowed per email per 15 minutes. */
+  loginRateLimitMax: number;
+  /** Login attempts allowed per client IP per 15 minutes. */
+  loginRateLimitIpMax: number;
 }
+
+/** Shortest accepted `SESSION_SECRET` (each, when several). */
+export const MIN_SESSION_SECRET_LENGTH = 32;
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -65,6 +78,23 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   };
 
+  const secrets = (name: string): string[] | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    const list = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    // Never echo the value: it is a secret.
+    if (list.length === 0 || list.some((s) => s.length < MIN_SESSION_SECRET_LENGTH)) {
+      errors.push(
+        `${name} must be at least ${MIN_SESSION_SECRET_LENGTH} characters (each one, when several are separated by commas)`,
+      );
+      return undefined;
+    }
+    return list;
+  };
+
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -80,6 +110,9 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitWindowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
     logLevel: logLevel as LogLevel,
     dataDir: read('MBUZZ_DATA_DIR') ?? '.mbuzz/data',
+    sessionSecrets: secrets('SESSION_SECRET'),
+    loginRateLimitMax: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 1_000_000),
+    loginRateLimitIpMax: int('LOGIN_RATE_LIMIT_IP_MAX', 100, 1, 1_000_000),
   };
   if (errors.length > 0) throw new ConfigError(`Invalid configuration:\n  ${errors.join('\n  ')}`);
   return config;

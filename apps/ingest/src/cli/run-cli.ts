@@ -4,6 +4,7 @@ import { describeError } from './describe-error.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerMigrateCommand } from './migrate-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerUsersCommand } from './users-command.js';
 
 /** Where the CLI writes; swapped in tests. */
 export interface CliIo {
@@ -24,7 +25,9 @@ const processIo: CliIo = {
  */
 export function createProgram(version: string, io: CliIo = processIo): Command {
   const program = new Command('mbuzz-ingest')
-    .description('mbuzz ingest service: serve the API, migrate the schema, manage accounts and API keys')
+    .description(
+      'mbuzz ingest service: serve the API, migrate the schema, manage accounts, API keys and users',
+    )
     .version(version, '-v, --version')
     .option('--json', 'machine-readable output (JSON on stdout)')
     .showSuggestionAfterError(true)
@@ -33,6 +36,7 @@ export function createProgram(version: string, io: CliIo = processIo): Command {
   registerServeCommand(program);
   registerAccountsCommand(program);
   registerKeysCommand(program);
+  registerUsersCommand(program);
   // Every subcommand: mistakes throw instead of exiting, so runCli decides the exit code in one place.
   const exitOverride = (command: Command) => {
     command.exitOverride();

@@ -19,11 +19,11 @@ export interface CliRun {
 
 /**
  * Runs `node dist/cli.js …args` with exactly `env` (plus PATH), never the test runner's environment,
- * so an outer DATABASE_URL or INIT_CWD cannot leak in.
+ * so an outer DATABASE_URL or INIT_CWD cannot leak in. Standard input is `input` (default empty), closed.
  */
-export function runBuiltCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+export function runBuiltCli(args: string[], env: Record<string, string>, input = ''): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [CLI_PATH, ...args],
       { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 },
@@ -32,6 +32,7 @@ export function runBuiltCli(args: string[], env: Record<string, string>): Promis
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(input);
   });
 }
 
