@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
+import { isCi } from './is-ci.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -62,12 +63,6 @@ export interface BrowserForTests {
   /** Why there is no browser and how to get one (empty when there is one). */
   missing: string;
 }
-
-/** `CI` counts as set unless it is empty, `0` or `false`. */
-const isCi = (env: Env): boolean => {
-  const value = env.CI?.trim().toLowerCase();
-  return value !== undefined && value !== '' && value !== '0' && value !== 'false';
-};
 
 /**
  * Finds the browser for a browser test file. Without one, the file's tests are skipped with one line
