@@ -1,9 +1,12 @@
+import { describeWithService, redisForTests } from '@mbuzz/test-kit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createTestTenant, makeEvent, postEvents, testConfig } from './helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// TEST_REDIS_URL, else local Redis; without one the Redis tests are skipped with one line (CI: they fail).
+const redisForThisFile = await redisForTests();
+const REDIS_URL = redisForThisFile.url;
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -51,7 +54,7 @@ describe('rate limit (in-process counters)', () => {
   });
 });
 
-describe('rate limit (Redis store)', () => {
+describeWithService(redisForThisFile, 'rate limit (Redis store)', () => {
   it('shares one quota between instances', async () => {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     const one = createTestApp(db.sql, { config, redis });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { explainPostgresError, testDatabaseUrl } from '@mbuzz/test-kit/services';
 import postgres from 'postgres';
 
 /** A database created for one test file (or run) and dropped afterwards. */
@@ -21,9 +22,11 @@ export interface FreshDatabaseOptions {
   name?: string;
 }
 
-/** The server the tests create their databases on (CI sets TEST_DATABASE_URL). */
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * The server the tests create their databases on: TEST_DATABASE_URL, else local Postgres. The e2e files
+ * that need it are left out when none answers (e2e/vitest.config.ts, @mbuzz/test-kit).
+ */
+export const TEST_DATABASE_URL = testDatabaseUrl();
 
 /**
  * Creates an empty database named after `label` on TEST_DATABASE_URL's server (or `serverUrl`).
@@ -63,6 +66,8 @@ async function onServer(serverUrl: string, run: (admin: postgres.Sql) => Promise
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
     await run(admin);
+  } catch (error) {
+    throw explainPostgresError(error, serverUrl);
   } finally {
     await admin.end();
   }

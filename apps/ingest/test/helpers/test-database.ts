@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { explainPostgresError, testDatabaseUrl } from '@mbuzz/test-kit/services';
 import postgres, { type Sql } from 'postgres';
 import { migrate } from '../../src/db/migrate.js';
 
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * The server the database tests create their databases on: TEST_DATABASE_URL, else local Postgres. The
+ * files that need it are left out when none answers (apps/ingest/vitest.config.ts, @mbuzz/test-kit).
+ */
+export const TEST_DATABASE_URL = testDatabaseUrl();
 
 export interface TestDatabase {
   /** Connection string of the fresh database. */
@@ -21,8 +25,13 @@ export interface TestDatabase {
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const name = `mbuzz_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    throw explainPostgresError(error, TEST_DATABASE_URL);
+  } finally {
+    await admin.end();
+  }
 
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
