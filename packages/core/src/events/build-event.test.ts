@@ -44,6 +44,9 @@ describe('readAttribution', () => {
       },
     ],
     ['utm%5Fsource=x', { utm_source: 'x' }],
+    // What follows the first `?` of `/p??utm_source=x`: the server's URLSearchParams skips one `?`.
+    ['?utm_source=x', { utm_source: 'x' }],
+    ['??utm_source=x', undefined],
   ])('%j → %j', (query, expected) => {
     expect(readAttribution(query)).toEqual(expected);
   });

@@ -28,9 +28,10 @@ export const ATTRIBUTION_KEYS: readonly string[] = Object.freeze([...UTM_KEYS, .
 const KEY_SET = new Set<string>(ATTRIBUTION_KEYS);
 
 /**
- * Reads UTM parameters and click ids from a query string (without `?`) exactly as the server does
- * (`URLSearchParams` semantics): URL-decoded, `+` as space, case kept, blank values (and values holding
- * NUL, which Postgres text cannot store) skipped, the first remaining occurrence wins.
+ * Reads UTM parameters and click ids from a query string (what follows the URL's first `?`) exactly as
+ * the server does (`URLSearchParams` semantics): one leading `?` skipped (a URL written `/p??utm_source=x`
+ * leaves one, and the server reads `utm_source` there), URL-decoded, `+` as space, case kept, blank values
+ * (and values holding NUL, which Postgres text cannot store) skipped, the first remaining occurrence wins.
  * Returns `undefined` when there are none, so the common case allocates nothing.
  *
  * @example
@@ -41,7 +42,7 @@ const KEY_SET = new Set<string>(ATTRIBUTION_KEYS);
  */
 export function readAttribution(query: string): Attribution | undefined {
   let found: Attribution | undefined;
-  let start = 0;
+  let start = query.charCodeAt(0) === 63 /* ? */ ? 1 : 0;
   const length = query.length;
   while (start < length) {
     let end = query.indexOf('&', start);
