@@ -7,4 +7,6 @@ export { type Database, openDatabase } from './db/open-database.js';
 export { type IngestInput, type IngestResult, ingestEvents } from './events/ingest-events.js';
 export { type RejectedEvent, type ValidEvent, validateEvents } from './events/validate-events.js';
 export { createLogger } from './logger.js';
+export { InvalidQueryError, parseQuery, type QueryPlan } from './reports/parse-query.js';
+export { type QueryAnswer, type QueryScope, runQuery } from './reports/run-query.js';
 export { type RunningServer, type StartServerOptions, startServer } from './server.js';

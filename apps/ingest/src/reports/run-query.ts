@@ -164,27 +164,6 @@ async function aggregateIn(
     plan.dimensions.some((d) => !isTime(d) && VISITOR_DIMENSIONS.has(d)) ||
     plan.filters.some((f) => VISITOR_DIMENSIONS.has(f.dimension));
 
-  // Event metrics: one pre-aggregated set per distinct event type (page views come from the session).
-  const eventTypes = [
-    ...new Set(
-      plan.metrics.flatMap((m) => ('eventType' in m && m.eventType !== 'page_view' ? [m.eventType] : [])),
-    ),
-  ];
-  const eventCte = eventTypes.map(
-    (type, i) => sql`, ${sql(`ev${i}`)} AS (
-      SELECT session_id, count(*)::int AS n FROM events
-      WHERE account_id = ${scope.accountId} AND is_test = ${scope.isTest} AND event_type = ${type}
-        AND occurred_at >= ${start} AND session_id IS NOT NULL
-      GROUP BY session_id)`,
-  );
-  const eventJoin = eventTypes.map(
-    (_type, i) => sql` LEFT JOIN ${sql(`ev${i}`)} ON ${sql(`ev${i}`)}.session_id = s.session_id`,
-  );
-  const eventCount = (type: string) =>
-    type === 'page_view'
-      ? sql`s.page_view_count`
-      : sql`COALESCE(${sql(`ev${eventTypes.indexOf(type)}`)}.n, 0)`;
-
   const groupDims = plan.dimensions.map((d, i) => {
     const alias = sql(`d${i}`);
     if (isTime(d)) {
@@ -194,24 +173,75 @@ async function aggregateIn(
     return sql`COALESCE(${DIMENSION_SQL[d](sql)}, ${NONE}) AS ${alias}`;
   });
   const dimAliases = plan.dimensions.map((_d, i) => sql`${sql(`d${i}`)}`);
-  const metricSql = plan.metrics.map(
-    (m, i) => sql`${metricExpression(sql, m, eventCount)} AS ${sql(`m${i}`)}`,
+  const groupBy = dimAliases.length > 0 ? sql`GROUP BY ${join(sql, dimAliases, sql`, `)}` : sql``;
+  // The visitor of a session that started in the range was seen in the range: a redundant condition
+  // that lets the join leave out visitors who were not (most of them, for a short range).
+  const visitorJoin = needsVisitor
+    ? sql`JOIN visitors v ON v.account_id = s.account_id AND v.visitor_id = s.visitor_id
+        AND v.last_seen_at >= ${start} AND v.first_seen_at < ${end}`
+    : sql``;
+  const sessionWhere = sql`
+    s.account_id = ${scope.accountId} AND s.is_test = ${scope.isTest}
+    AND s.started_at >= ${start} AND s.started_at < ${end}
+    ${join(
+      sql,
+      plan.filters.map((f) => sql` AND ${filterSql(sql, f)}`),
+      sql``,
+    )}`;
+
+  // Session metrics come from one scan of the covering index (`main`). Event metrics of a type other than
+  // page_view start from that type's events instead (`convN`): usually a few percent of the sessions,
+  // whose dimensions are read by primary key — so the large scan never needs a column outside the index.
+  const eventTypes = [
+    ...new Set(
+      plan.metrics.flatMap((m) => ('eventType' in m && m.eventType !== 'page_view' ? [m.eventType] : [])),
+    ),
+  ];
+  const conv = (i: number) => sql(`conv${i}`);
+  const convCtes = eventTypes.map(
+    (type, i) => sql`, ${conv(i)} AS (
+      SELECT ${join(sql, [...groupDims, sql`count(*)::int AS c`, sql`sum(e.n)::bigint AS n`], sql`, `)}
+      FROM (
+        SELECT session_id, count(*)::int AS n FROM events
+        WHERE account_id = ${scope.accountId} AND is_test = ${scope.isTest} AND event_type = ${type}
+          AND occurred_at >= ${start} AND session_id IS NOT NULL
+        GROUP BY session_id
+      ) e
+      JOIN sessions s ON s.account_id = ${scope.accountId} AND s.session_id = e.session_id
+      ${visitorJoin}
+      WHERE ${sessionWhere}
+      ${groupBy})`,
   );
+  const convJoins = eventTypes.map((_t, i) =>
+    dimAliases.length === 0
+      ? sql` CROSS JOIN ${conv(i)}`
+      : sql` LEFT JOIN ${conv(i)} ON ${join(
+          sql,
+          plan.dimensions.map((_d, k) => sql`${conv(i)}.${sql(`d${k}`)} = main.${sql(`d${k}`)}`),
+          sql` AND `,
+        )}`,
+  );
+  const mainMetrics = [
+    sql`count(*)::int AS sessions`,
+    sql`count(DISTINCT s.visitor_key)::int AS visitors`,
+    sql`COALESCE(sum(s.page_view_count), 0)::bigint AS page_views`,
+    sql`(count(*) FILTER (WHERE s.page_view_count = 1))::int AS bounces`,
+    sql`(count(*) FILTER (WHERE s.page_view_count >= 1))::int AS viewed`,
+  ];
+  const metricSql = plan.metrics.map((m, i) => {
+    const k = 'eventType' in m ? eventTypes.indexOf(m.eventType) : -1;
+    return sql`${metricExpression(sql, m, k === -1 ? null : sql`${conv(k)}`)} AS ${sql(`m${i}`)}`;
+  });
 
   const base = sql`
-    WITH _ AS (SELECT 1) ${join(sql, eventCte, sql``)}
-    SELECT ${join(sql, [...groupDims, ...metricSql], sql`, `)}
-    FROM sessions s
-    ${needsVisitor ? sql`JOIN visitors v ON v.account_id = s.account_id AND v.visitor_id = s.visitor_id` : sql``}
-    ${join(sql, eventJoin, sql``)}
-    WHERE s.account_id = ${scope.accountId} AND s.is_test = ${scope.isTest}
-      AND s.started_at >= ${start} AND s.started_at < ${end}
-      ${join(
-        sql,
-        plan.filters.map((f) => sql` AND ${filterSql(sql, f)}`),
-        sql``,
-      )}
-    ${dimAliases.length > 0 ? sql`GROUP BY ${join(sql, dimAliases, sql`, `)}` : sql``}`;
+    WITH main AS (
+      SELECT ${join(sql, [...groupDims, ...mainMetrics], sql`, `)}
+      FROM sessions s ${visitorJoin}
+      WHERE ${sessionWhere}
+      ${groupBy}
+    ) ${join(sql, convCtes, sql``)}
+    SELECT ${join(sql, [...dimAliases.map((a) => sql`main.${a}`), ...metricSql], sql`, `)}
+    FROM main ${join(sql, convJoins, sql``)}`;
 
   const timeAt = plan.dimensions.findIndex(isTime);
   let rows: Row[];
@@ -255,26 +285,32 @@ async function aggregateIn(
   }));
 }
 
-function metricExpression(sql: Tx, metric: Metric, eventCount: (type: string) => Fragment): Fragment {
+/** A metric over `main` (the session aggregates) and, for an event type, its `convN` aggregates. */
+function metricExpression(sql: Tx, metric: Metric, conv: Fragment | null): Fragment {
+  const rate = (part: Fragment, whole: Fragment, digits: number) =>
+    sql`COALESCE(round(100.0 * ${part} / nullif(${whole}, 0), ${digits}), 0)::float8`;
   switch (metric.kind) {
     case 'visitors':
-      return sql`count(DISTINCT s.visitor_key)::int`;
+      return sql`main.visitors`;
     case 'sessions':
-      return sql`count(*)::int`;
+      return sql`main.sessions`;
     case 'page_views':
-      return sql`COALESCE(sum(s.page_view_count), 0)::bigint`;
+      return sql`main.page_views`;
     case 'views_per_session':
-      return sql`COALESCE(round(sum(s.page_view_count)::numeric / nullif(count(*), 0), 2), 0)::float8`;
+      return sql`COALESCE(round(main.page_views::numeric / nullif(main.sessions, 0), 2), 0)::float8`;
     case 'bounce_rate':
-      return sql`COALESCE(round(100.0 * count(*) FILTER (WHERE s.page_view_count = 1)
-        / nullif(count(*) FILTER (WHERE s.page_view_count >= 1), 0), 1), 0)::float8`;
+      return rate(sql`main.bounces`, sql`main.viewed`, 1);
+  }
+  // page_view events are counted on the session already.
+  const events = conv ? sql`COALESCE(${conv}.n, 0)` : sql`main.page_views`;
+  const conversions = conv ? sql`COALESCE(${conv}.c, 0)` : sql`main.viewed`;
+  switch (metric.kind) {
     case 'events':
-      return sql`COALESCE(sum(${eventCount(metric.eventType)}), 0)::bigint`;
+      return sql`${events}::bigint`;
     case 'conversions':
-      return sql`(count(*) FILTER (WHERE ${eventCount(metric.eventType)} > 0))::int`;
+      return sql`${conversions}::int`;
     case 'conversion_rate':
-      return sql`COALESCE(round(100.0 * count(*) FILTER (WHERE ${eventCount(metric.eventType)} > 0)
-        / nullif(count(*), 0), 2), 0)::float8`;
+      return rate(conversions, sql`main.sessions`, 2);
   }
 }
 
