@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { Redis } from 'ioredis';
@@ -6,13 +7,21 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.js';
 import { createBatchWriter } from './events/create-batch-writer.js';
 import { ApiError, unavailable } from './http/api-error.js';
-import { type AuthContext, createAuthenticator, requireScope } from './http/create-authenticator.js';
+import { authRoutes } from './http/auth-routes.js';
+import {
+  type AuthContext,
+  createAuthenticator,
+  requireScope,
+  sessionAuthContext,
+} from './http/create-authenticator.js';
 import { errorHandler } from './http/error-handler.js';
 import { eventsRoute } from './http/events-route.js';
 import { healthRoute } from './http/health-route.js';
 import { parseJsonBody } from './http/parse-json-body.js';
 import { reportsRoutes } from './http/reports-routes.js';
+import { authenticateSession, hasSessionCookie } from './http/session-auth.js';
 import { validateRoute } from './http/validate-route.js';
+import { randomSessionSecret } from './users/session-secret.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -95,6 +104,9 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     });
   }
 
+  // Without SESSION_SECRET (tests, programmatic use) sessions are signed with a secret of this app only;
+  // startServer() passes a persisted one for the embedded database.
+  const sessionSecrets = config.sessionSecrets ?? [randomSessionSecret()];
   const authenticator = createAuthenticator({ sql, logger: app.log, cacheTtlMs: options.authCacheTtlMs });
   // Group commit: batches arriving while every slot is busy share the next statement. One connection of
   // the pool stays free of ingest work, so key lookups and health checks never queue behind it.
@@ -113,6 +125,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         statusCode: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         keyPrefix: request.auth?.keyPrefix,
+        userId: request.auth?.user?.id,
       },
       'request',
     );
@@ -166,7 +179,25 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
           eventsRoute(ingest, { writer });
         });
         validateRoute(authenticated);
-        reportsRoutes(authenticated, { sql });
+      });
+      // The dashboard's scope: only here are cookies read. Login, logout, me — and the reports, which take
+      // a read API key or, without an Authorization header, a login session (its account's live data).
+      api.register(async (dashboard) => {
+        await dashboard.register(cookie, { secret: sessionSecrets });
+        authRoutes(dashboard, {
+          sql,
+          perEmailMax: config.loginRateLimitMax,
+          perIpMax: config.loginRateLimitIpMax,
+        });
+        dashboard.register(async (reading) => {
+          reading.addHook('onRequest', async (request) => {
+            request.auth =
+              request.headers.authorization === undefined && hasSessionCookie(request)
+                ? sessionAuthContext(await authenticateSession(sql, request))
+                : await authenticator.authenticate(request.headers.authorization);
+          });
+          reportsRoutes(reading, { sql });
+        });
       });
     },
     { prefix: '/api/v1' },

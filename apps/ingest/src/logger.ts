@@ -1,7 +1,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 
-/** Paths pino censors: the Authorization header and any field that could hold key material. */
+/** Paths pino censors: the Authorization header and any field that could hold key material, passwords or cookies. */
 export const REDACT_PATHS = [
   'authorization',
   'headers.authorization',
@@ -12,6 +12,14 @@ export const REDACT_PATHS = [
   '*.key',
   'apiKey',
   '*.apiKey',
+  'password',
+  '*.password',
+  'headers.cookie',
+  'req.headers.cookie',
+  'request.headers.cookie',
+  '*.cookie',
+  'headers["set-cookie"]',
+  '*.headers["set-cookie"]',
 ];
 
 /**

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { migrate } from './db/migrate.js';
 import { type Database, openDatabase } from './db/open-database.js';
 import { createLogger } from './logger.js';
+import { loadOrCreateSessionSecret } from './users/session-secret.js';
 
 export interface StartServerOptions {
   /** Defaults to a JSON logger at `config.logLevel` on stdout, with key material redacted. */
@@ -45,7 +46,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
       const { applied, version } = await migrate(database.sql);
       logger.info({ applied, version }, applied.length ? 'migrations applied' : 'schema up to date');
     }
-    app = buildApp({ config, sql: database.sql, logger });
+    app = buildApp({ config: withSessionSecrets(config, database, logger), sql: database.sql, logger });
     const url = await app.listen({ port: config.port, host: config.host });
     logger.info({ url, database: database.kind }, 'mbuzz ingest listening');
 
@@ -76,6 +77,20 @@ export async function startServer(config: Config, options: StartServerOptions = 
     await database.close().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * SESSION_SECRET, else for the embedded database a generated one kept in its data folder (demo logins
+ * survive restarts), else none: buildApp() then signs with a random secret of this process, and says so.
+ */
+function withSessionSecrets(config: Config, database: Database, logger: Logger): Config {
+  if (config.sessionSecrets) return config;
+  if (database.dataDir) return { ...config, sessionSecrets: [loadOrCreateSessionSecret(database.dataDir)] };
+  logger.warn(
+    'SESSION_SECRET is not set: dashboard logins end when this process restarts and work only on this ' +
+      'instance; set SESSION_SECRET (32+ random characters, the same on every instance)',
+  );
+  return config;
 }
 
 async function shutDown(app: FastifyInstance, database: Database, logger: Logger, timeoutMs: number) {

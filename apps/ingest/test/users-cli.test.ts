@@ -1,7 +1,7 @@
 import { verify } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { assertCliBuilt, cleanFailure, runBuiltCli } from '../src/cli/testing/run-built-cli.js';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 
 // `mbuzz-ingest users …`, built, in a child process against real Postgres (TEST_DATABASE_URL).
 let db: TestDatabase;

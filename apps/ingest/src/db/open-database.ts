@@ -6,6 +6,8 @@ import type { Config } from '../config.js';
 export interface Database {
   sql: Sql;
   kind: 'postgres' | 'embedded';
+  /** The embedded database's data folder (absolute); unset for DATABASE_URL. */
+  dataDir?: string;
   /** Ends the pool (waits up to 5 s for running queries) and stops the embedded database if any. */
   close(): Promise<void>;
 }

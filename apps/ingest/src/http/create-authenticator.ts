@@ -8,6 +8,8 @@ import {
   type Environment,
 } from '../accounts/api-keys.js';
 import { isConnectionError } from '../db/is-connection-error.js';
+import type { SessionUser } from '../users/sessions.js';
+import type { UserRole } from '../users/users.js';
 import { ApiError, unavailable } from './api-error.js';
 
 /** Who is calling: set on `request.auth` for authenticated routes. */
@@ -19,6 +21,24 @@ export interface AuthContext {
   environment: Environment;
   /** What the key may do: `ingest` sends events, `read` queries reports. */
   scope: ApiKeyScope;
+  /** Set when a dashboard login session (not an API key) authenticated the request. */
+  user?: { id: string; email: string; role: UserRole };
+}
+
+/**
+ * The AuthContext of a dashboard login session: its account's live data, read-only. `keyId` is
+ * `user:<id>` (per-user rate limits), `keyPrefix` is `session`.
+ */
+export function sessionAuthContext(session: SessionUser): AuthContext {
+  return {
+    keyId: `user:${session.user.id}`,
+    keyPrefix: 'session',
+    accountId: session.account.id,
+    accountName: session.account.name,
+    environment: 'live',
+    scope: 'read',
+    user: session.user,
+  };
 }
 
 interface KeyRecord extends AuthContext {
@@ -171,6 +191,13 @@ export type Authenticator = ReturnType<typeof createAuthenticator>;
 export function requireScope(auth: AuthContext | null, scope: ApiKeyScope): AuthContext {
   if (!auth) throw new Error('route reached without authentication');
   if (auth.scope !== scope) {
+    if (auth.user) {
+      throw new ApiError(
+        403,
+        'insufficient_scope',
+        `a login session can only read reports; this endpoint needs an API key with the "${scope}" scope`,
+      );
+    }
     throw new ApiError(
       403,
       'insufficient_scope',

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Sql } from 'postgres';
+import {
+  MAX_PASSWORD_LENGTH,
+  prepareDummyDigest,
+  verifyAgainstDummy,
+  verifyPassword,
+} from '../users/passwords.js';
+import { createSession, csrfTokenOf, deleteSession, formatSessionRef } from '../users/sessions.js';
+import { findLoginCandidate, normalizeEmail } from '../users/users.js';
+import { ApiError } from './api-error.js';
+import { authenticateSession, clearSessionCookie, readSessionRef, setSessionCookie } from './session-auth.js';
+
+/** Login attempts are counted per email and per IP over this window. */
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+
+export interface AuthRoutesOptions {
+  sql: Sql;
+  /** Attempts per email per window. */
+  perEmailMax: number;
+  /** Attempts per client IP per window. */
+  perIpMax: number;
+}
+
+const isJson = (contentType: string | undefined) =>
+  contentType !== undefined && /^\s*application\/json\s*(;|$)/i.test(contentType);
+
+const WRONG = 'email or password is wrong';
+
+/** The counter key of an email: hashed, so Redis never holds addresses. Any string counts, valid or not. */
+function emailKey(body: unknown): string {
+  const raw = (body as { email?: unknown }).email;
+  const email = typeof raw === 'string' ? (normalizeEmail(raw) ?? raw.trim().toLowerCase()) : '';
+  return `login-email:${createHash('sha256').update(email).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * The dashboard's login: `POST /auth/login`, `POST /auth/logout`, `GET /auth/me`. Needs `@fastify/cookie`
+ * (with the session secrets) and `@fastify/rate-limit` registered on `app` or above it.
+ */
+export function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): void {
+  const { sql } = options;
+  // Hash the dummy now, so the first unknown email is not slower than a wrong password.
+  void prepareDummyDigest();
+  const perIp = app.createRateLimit({
+    max: options.perIpMax,
+    timeWindow: LOGIN_WINDOW_MS,
+    keyGenerator: (request) => `login-ip:${request.ip}`,
+  });
+  const perEmail = app.createRateLimit({
+    max: options.perEmailMax,
+    timeWindow: LOGIN_WINDOW_MS,
+    keyGenerator: (request) => emailKey(request.body),
+  });
+  const refuseIfLimited = async (request: FastifyRequest) => {
+    const results = await Promise.all([perIp(request), perEmail(request)]);
+    const exceeded = results.filter((r) => !r.isAllowed && r.isExceeded);
+    if (exceeded.length === 0) return;
+    const retryAfter = Math.max(1, ...exceeded.map((r) => (r.isAllowed ? 0 : r.ttlInSeconds)));
+    throw new ApiError(429, 'rate_limited', `too many login attempts, retry in ${retryAfter} seconds`, {
+      'retry-after': String(retryAfter),
+    });
+  };
+
+  app.post('/auth/login', async (request, reply) => {
+    if (!isJson(request.headers['content-type'])) {
+      throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json');
+    }
+    const body = request.body as { email?: unknown; password?: unknown } | null;
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      Array.isArray(body) ||
+      typeof body.email !== 'string' ||
+      typeof body.password !== 'string' ||
+      body.email.length > 1000 ||
+      body.password.length > MAX_PASSWORD_LENGTH
+    ) {
+      throw new ApiError(
+        400,
+        'invalid_body',
+        `body must be a JSON object with "email" and "password" strings (a password has at most ${MAX_PASSWORD_LENGTH} characters)`,
+      );
+    }
+    await refuseIfLimited(request);
+
+    const candidate = await findLoginCandidate(sql, body.email);
+    // Unknown email or wrong password: the same answer after the same work.
+    const ok = candidate
+      ? await verifyPassword(candidate.passwordDigest, body.password)
+      : await verifyAgainstDummy(body.password);
+    if (!candidate || !ok) throw new ApiError(401, 'invalid_credentials', WRONG);
+    if (candidate.account.status !== 'active') {
+      throw new ApiError(401, 'account_suspended', 'the account of this user is not active');
+    }
+
+    // A login replaces the session this browser had, if any.
+    const previous = readSessionRef(request);
+    if (previous) await deleteSession(sql, previous);
+    const session = await createSession(sql, { accountId: candidate.account.id, userId: candidate.user.id });
+    setSessionCookie(request, reply, formatSessionRef(session.ref));
+    const { status: _status, ...account } = candidate.account;
+    return {
+      user: { id: candidate.user.id, email: candidate.user.email, role: candidate.user.role },
+      account,
+      csrf_token: csrfTokenOf(session.ref),
+      expires_at: session.expiresAt.toISOString(),
+    };
+  });
+
+  app.post('/auth/logout', async (request, reply) => {
+    // No live session: nothing to protect or end; the cookie is cleared all the same.
+    const ref = readSessionRef(request);
+    if (ref) {
+      let live = true;
+      try {
+        await authenticateSession(sql, request, { csrf: true });
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code === 'invalid_csrf_token' || error.statusCode >= 500) {
+          throw error;
+        }
+        live = error.code === 'account_suspended';
+      }
+      if (live) await deleteSession(sql, ref);
+    }
+    clearSessionCookie(request, reply);
+    return reply.code(204).send();
+  });
+
+  app.get('/auth/me', async (request) => {
+    const session = await authenticateSession(sql, request);
+    const { status: _status, ...account } = session.account;
+    return {
+      user: session.user,
+      account,
+      csrf_token: csrfTokenOf(session.ref),
+      expires_at: session.expiresAt.toISOString(),
+    };
+  });
+}
