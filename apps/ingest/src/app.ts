@@ -57,9 +57,14 @@ export interface BuildAppOptions {
  */
 export function buildApp(options: BuildAppOptions): FastifyInstance {
   const { config, sql } = options;
+  const { trustProxy } = config;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Behind a load balancer: the client's IP (login limits) and protocol (the cookie's Secure).
+    // (A hop count as the function Fastify would make of it: its types take no number.)
+    trustProxy:
+      typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     // One access-log line per request (below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // Our own 503 (envelope + Retry-After) replaces Fastify's while closing.

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       sessionSecrets: undefined,
       loginRateLimitMax: 10,
       loginRateLimitIpMax: 100,
+      trustProxy: false,
     });
   });
 
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
       SESSION_SECRET: `${'a'.repeat(32)}, ${'b'.repeat(40)}`,
       LOGIN_RATE_LIMIT_MAX: '5',
       LOGIN_RATE_LIMIT_IP_MAX: '20',
+      TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
     });
     expect(config).toMatchObject({
       databasePoolMax: 4,
@@ -42,7 +44,10 @@ describe('loadConfig', () => {
       sessionSecrets: ['a'.repeat(32), 'b'.repeat(40)],
       loginRateLimitMax: 5,
       loginRateLimitIpMax: 20,
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
     });
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
   });
 
   it('lists every bad value in one ConfigError and never echoes a secret', () => {
@@ -54,6 +59,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'loud',
         DATABASE_URL: 'mysql://u:secret@x/db',
         SESSION_SECRET: 'too-short-secret',
+        TRUST_PROXY: 'the load balancer',
       });
     } catch (e) {
       error = e;
@@ -65,6 +71,7 @@ describe('loadConfig', () => {
     expect(message).toContain('LOG_LEVEL');
     expect(message).toContain('DATABASE_URL must be a URL');
     expect(message).toContain('SESSION_SECRET must be at least 32 characters');
+    expect(message).toContain('TRUST_PROXY must be');
     expect(message).not.toContain('u:secret');
     expect(message).not.toContain('too-short-secret');
   });

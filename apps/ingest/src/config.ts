@@ -24,6 +24,12 @@ export interface Config {
   loginRateLimitMax: number;
   /** Login attempts allowed per client IP per 15 minutes. */
   loginRateLimitIpMax: number;
+  /**
+   * Which proxies' `X-Forwarded-For` / `X-Forwarded-Proto` to believe (`TRUST_PROXY`), as Fastify's
+   * `trustProxy`: `false` (default), `true`, a hop count, or addresses / CIDR ranges. Decides the client
+   * IP that login attempts are counted by, and https for the cookie's `Secure`.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 /** Shortest accepted `SESSION_SECRET` (each, when several). */
@@ -95,6 +101,21 @@ export function loadConfig(env: Env = process.env): Config {
     return list;
   };
 
+  const trustProxy = (name: string): boolean | number | string[] => {
+    const raw = read(name);
+    if (raw === undefined || raw.toLowerCase() === 'false') return false;
+    if (raw.toLowerCase() === 'true') return true;
+    if (/^\d+$/.test(raw)) return Number(raw);
+    const list = raw.split(',').map((s) => s.trim());
+    if (list.some((s) => !/^[0-9a-f:.]+(\/\d{1,3})?$/i.test(s))) {
+      errors.push(
+        `${name} must be true, false, a number of hops, or IP addresses / CIDR ranges separated by commas`,
+      );
+      return false;
+    }
+    return list;
+  };
+
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -113,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecrets: secrets('SESSION_SECRET'),
     loginRateLimitMax: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 1_000_000),
     loginRateLimitIpMax: int('LOGIN_RATE_LIMIT_IP_MAX', 100, 1, 1_000_000),
+    trustProxy: trustProxy('TRUST_PROXY'),
   };
   if (errors.length > 0) throw new ConfigError(`Invalid configuration:\n  ${errors.join('\n  ')}`);
   return config;

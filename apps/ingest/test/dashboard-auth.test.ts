@@ -180,6 +180,29 @@ describe('POST /api/v1/auth/login', () => {
   });
 });
 
+describe('login rate limit per IP behind a proxy', () => {
+  const attempt = (target: FastifyInstance, forwardedFor: string) =>
+    login('nobody@acme.example', 'wrong password!!', target, { 'x-forwarded-for': forwardedFor });
+
+  it('counts by X-Forwarded-For only when TRUST_PROXY says so', async () => {
+    const config = { loginRateLimitMax: 100, loginRateLimitIpMax: 1 };
+    const direct = createTestApp(db.sql, { config: testConfig(config) });
+    const proxied = createTestApp(db.sql, { config: testConfig({ ...config, trustProxy: true }) });
+    try {
+      // Not trusted: a client cannot dodge the limit by making up addresses.
+      expect((await attempt(direct, '203.0.113.1')).statusCode).toBe(401);
+      expect((await attempt(direct, '203.0.113.2')).statusCode).toBe(429);
+      // Trusted: each client behind the load balancer has its own count.
+      expect((await attempt(proxied, '203.0.113.1')).statusCode).toBe(401);
+      expect((await attempt(proxied, '203.0.113.2')).statusCode).toBe(401);
+      expect((await attempt(proxied, '203.0.113.1')).statusCode).toBe(429);
+    } finally {
+      await direct.close();
+      await proxied.close();
+    }
+  });
+});
+
 describe('login rate limit (Redis store)', () => {
   it('shares the per-email count between instances through Redis', async () => {
     const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', {
