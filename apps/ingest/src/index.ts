@@ -10,3 +10,4 @@ export { createLogger } from './logger.js';
 export { InvalidQueryError, parseQuery, type QueryPlan } from './reports/parse-query.js';
 export { type QueryAnswer, type QueryScope, runQuery } from './reports/run-query.js';
 export { type RunningServer, type StartServerOptions, startServer } from './server.js';
+export { createUser, deleteUser, listUsers, USER_ROLES, type User, type UserRole } from './users/index.js';
