@@ -109,11 +109,14 @@ function validateEvent(raw: unknown, index: number, now: number, receivedAt: str
   if (errors.length > 0) return errors;
 
   const { touch, utmFromUrl } = extractTouch(properties);
-  let stored = properties;
   if (utmFromUrl !== undefined) {
-    // UTM values of `url` are stored in the properties too (explicit values, kept, still win).
-    stored = { ...properties, ...utmFromUrl };
-    propertiesJson = JSON.stringify(stored);
+    // UTM values of `url` are stored in the properties too; explicit values are never among them. They
+    // are appended to the JSON already made rather than stringifying the properties again: a key that
+    // is present but blank or not a string is thereby given twice, and jsonb keeps the last one.
+    let added = '';
+    for (const key in utmFromUrl) added += `,"${key}":${JSON.stringify(utmFromUrl[key])}`;
+    propertiesJson =
+      propertiesJson === '{}' ? `{${added.slice(1)}}` : `${propertiesJson.slice(0, -1)}${added}}`;
   }
   return {
     index,
@@ -122,7 +125,7 @@ function validateEvent(raw: unknown, index: number, now: number, receivedAt: str
     visitorId: raw.visitor_id,
     sessionId: raw.session_id ?? null,
     occurredAt,
-    properties: stored,
+    properties,
     propertiesJson,
     touch,
   };
