@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { describeWithService, redisForTests } from '@mbuzz/test-kit';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import { createTestDatabase, type TestDatabase } from './helpers/test-database.j
 // The dashboard's login (POST /auth/login, /auth/logout, GET /auth/me) and the reports read through a
 // login session, against real Postgres.
 const PASSWORD = 'correct horse battery staple';
+// TEST_REDIS_URL, else local Redis; without one the Redis test is skipped with one line (CI: it fails).
+const redisForThisFile = await redisForTests();
 let db: TestDatabase;
 let app: FastifyInstance;
 let acme: Awaited<ReturnType<typeof createTestTenant>>;
@@ -203,7 +206,7 @@ describe('login rate limit per IP behind a proxy', () => {
   });
 });
 
-describe('login rate limit (Redis store)', () => {
+describeWithService(redisForThisFile, 'login rate limit (Redis store)', () => {
   it('shares the per-email count between instances through Redis', async () => {
     const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', {
       maxRetriesPerRequest: 1,
