@@ -49,9 +49,11 @@ export interface Classification {
   landingPath: string | null;
 }
 
-// GA4's published regular expressions (case-insensitive).
-const PAID_MEDIUM = /^(.*cp.*|ppc|retargeting|paid.*)$/;
-const SHOP_CAMPAIGN = /^(.*(([^a-df-z]|^)shop|shopping).*)$/;
+// GA4's published regular expressions (case-insensitive), written as the tests they amount to:
+// paid medium ^(.*cp.*|ppc|retargeting|paid.*)$, shop campaign ^(.*(([^a-df-z]|^)shop|shopping).*)$.
+const isPaidMedium = (m: string) =>
+  m.includes('cp') || m === 'ppc' || m === 'retargeting' || m.startsWith('paid');
+const SHOP_CAMPAIGN = /(?:^|[^a-df-z])shop|shopping/;
 const DISPLAY_MEDIUMS = new Set(['display', 'banner', 'expandable', 'interstitial', 'cpm']);
 const SOCIAL_MEDIUMS = new Set([
   'social',
@@ -131,8 +133,8 @@ export function classifyTouch(input: TouchInput): Classification {
 }
 
 function channelOf(s: string, m: string, c: string, category: SiteCategory | null): Channel {
-  const paid = PAID_MEDIUM.test(m);
-  const shopCampaign = SHOP_CAMPAIGN.test(c);
+  const paid = isPaidMedium(m);
+  const shopCampaign = c !== '' && SHOP_CAMPAIGN.test(c);
   if (s === DIRECT_SOURCE && (m === '(none)' || m === '(not set)')) return 'Direct';
   if (c.includes('cross-network')) return 'Cross-network';
   if ((category === 'shopping' || shopCampaign) && paid) return 'Paid Shopping';

@@ -127,8 +127,10 @@ export function ingestStatement(
       SELECT account_id, visitor_id, first_seen_at, last_seen_at, is_test, channel, source
       FROM first_of_visitor ORDER BY account_id, visitor_id
       ON CONFLICT (account_id, visitor_id) DO UPDATE SET
-        first_channel = CASE WHEN ${earlierVisitor(sql)} THEN EXCLUDED.first_channel ELSE visitors.first_channel END,
-        first_source = CASE WHEN ${earlierVisitor(sql)} THEN EXCLUDED.first_source ELSE visitors.first_source END,
+        (first_channel, first_source) = (
+          SELECT CASE WHEN f.earlier THEN EXCLUDED.first_channel ELSE visitors.first_channel END,
+                 CASE WHEN f.earlier THEN EXCLUDED.first_source ELSE visitors.first_source END
+          FROM (SELECT ${earlierVisitor(sql)} AS earlier) f),
         first_seen_at = LEAST(visitors.first_seen_at, EXCLUDED.first_seen_at),
         last_seen_at = GREATEST(visitors.last_seen_at, EXCLUDED.last_seen_at),
         is_test = visitors.is_test AND EXCLUDED.is_test
@@ -156,15 +158,18 @@ export function ingestStatement(
         landing_url, click_ids, is_test, channel, source, referrer_domain, landing_path
       FROM touch ORDER BY account_id, session_id
       ON CONFLICT (account_id, session_id) DO UPDATE SET
-        visitor_id = CASE WHEN ${earlier(sql)} THEN EXCLUDED.visitor_id ELSE sessions.visitor_id END,
-        initial_utm = CASE WHEN ${earlier(sql)} THEN EXCLUDED.initial_utm ELSE sessions.initial_utm END,
-        initial_referrer = CASE WHEN ${earlier(sql)} THEN EXCLUDED.initial_referrer ELSE sessions.initial_referrer END,
-        landing_url = CASE WHEN ${earlier(sql)} THEN EXCLUDED.landing_url ELSE sessions.landing_url END,
-        click_ids = CASE WHEN ${earlier(sql)} THEN EXCLUDED.click_ids ELSE sessions.click_ids END,
-        channel = CASE WHEN ${earlier(sql)} THEN EXCLUDED.channel ELSE sessions.channel END,
-        source = CASE WHEN ${earlier(sql)} THEN EXCLUDED.source ELSE sessions.source END,
-        referrer_domain = CASE WHEN ${earlier(sql)} THEN EXCLUDED.referrer_domain ELSE sessions.referrer_domain END,
-        landing_path = CASE WHEN ${earlier(sql)} THEN EXCLUDED.landing_path ELSE sessions.landing_path END,
+        -- The first touch moves as one: the comparison is made once per row (f.earlier), not per column.
+        (visitor_id, initial_utm, initial_referrer, landing_url, click_ids, channel, source, referrer_domain, landing_path) = (
+          SELECT CASE WHEN f.earlier THEN EXCLUDED.visitor_id ELSE sessions.visitor_id END,
+                 CASE WHEN f.earlier THEN EXCLUDED.initial_utm ELSE sessions.initial_utm END,
+                 CASE WHEN f.earlier THEN EXCLUDED.initial_referrer ELSE sessions.initial_referrer END,
+                 CASE WHEN f.earlier THEN EXCLUDED.landing_url ELSE sessions.landing_url END,
+                 CASE WHEN f.earlier THEN EXCLUDED.click_ids ELSE sessions.click_ids END,
+                 CASE WHEN f.earlier THEN EXCLUDED.channel ELSE sessions.channel END,
+                 CASE WHEN f.earlier THEN EXCLUDED.source ELSE sessions.source END,
+                 CASE WHEN f.earlier THEN EXCLUDED.referrer_domain ELSE sessions.referrer_domain END,
+                 CASE WHEN f.earlier THEN EXCLUDED.landing_path ELSE sessions.landing_path END
+          FROM (SELECT ${earlier(sql)} AS earlier) f),
         started_at = LEAST(sessions.started_at, EXCLUDED.started_at),
         last_activity_at = GREATEST(sessions.last_activity_at, EXCLUDED.last_activity_at),
         page_view_count = sessions.page_view_count + EXCLUDED.page_view_count,

@@ -1,0 +1,69 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { serializeRow } from './ingest-events.js';
+import type { ValidEvent } from './validate-events.js';
+
+describe('serializeRow', () => {
+  it('is the JSON of the row whatever the strings hold, and names only its batch (fast-check)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 30 });
+    fc.assert(
+      fc.property(
+        fc.nat(),
+        fc.record({
+          eventType: text,
+          visitorId: text,
+          sessionId: fc.option(text),
+          occurredAt: text,
+          source: text,
+        }),
+        fc.dictionary(text, text, { maxKeys: 3 }),
+        fc.option(text),
+        fc.option(text),
+        (batch, f, utm, referrerDomain, landingPath) => {
+          const event = {
+            index: 3,
+            eventId: f.visitorId,
+            eventType: f.eventType,
+            visitorId: f.visitorId,
+            sessionId: f.sessionId,
+            occurredAt: f.occurredAt,
+            properties: {},
+            propertiesJson: '{"a":1}',
+            touch: {
+              utm,
+              clickIds: {},
+              url: null,
+              urlField: 'url',
+              referrer: null,
+              channel: 'Direct',
+              source: f.source,
+              referrerDomain,
+              landingPath,
+            },
+          } as ValidEvent;
+          const row = JSON.parse(serializeRow(batch, event));
+          expect(row).toEqual({
+            batch,
+            position: 3,
+            event_id: f.visitorId,
+            event_type: f.eventType,
+            visitor_id: f.visitorId,
+            session_id: f.sessionId,
+            occurred_at: f.occurredAt,
+            properties: { a: 1 },
+            initial_utm: JSON.parse(JSON.stringify(utm)),
+            click_ids: {},
+            landing_field: 'url',
+            has_referrer: false,
+            channel: 'Direct',
+            source: f.source,
+            referrer_domain: referrerDomain,
+            landing_path: landingPath,
+          });
+          expect(Object.keys(row)).not.toContain('account_id');
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
