@@ -1,6 +1,12 @@
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { Redis } from 'ioredis';
 import type { Sql } from 'postgres';
 import packageJson from '../package.json' with { type: 'json' };
@@ -14,6 +20,7 @@ import {
   requireScope,
   sessionAuthContext,
 } from './http/create-authenticator.js';
+import { dashboardRoutes, isApiPath, setDashboardHeaders } from './http/dashboard-routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { eventsRoute } from './http/events-route.js';
 import { healthRoute } from './http/health-route.js';
@@ -76,7 +83,9 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (config.dashboard && !isApiPath(request.url)) setDashboardHeaders(reply);
     if (closing) {
       reply.header('connection', 'close');
       throw unavailable('server is shutting down, retry later');
@@ -146,12 +155,15 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     }
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => {
+  const jsonNotFound = (request: FastifyRequest, reply: FastifyReply) => {
     reply.code(404).send({
       error: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
       code: 'not_found',
     });
-  });
+  };
+  // The dashboard's files at /, its client-side routes answered with index.html; else the JSON 404.
+  if (config.dashboard) dashboardRoutes(app, { dir: config.dashboardDir }, jsonNotFound);
+  else app.setNotFoundHandler(jsonNotFound);
 
   app.register(rateLimit, {
     global: false,
@@ -186,24 +198,34 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         validateRoute(authenticated);
       });
       // The dashboard's scope: only here are cookies read. Login, logout, me — and the reports, which take
-      // a read API key or, without an Authorization header, a login session (its account's live data).
-      api.register(async (dashboard) => {
-        await dashboard.register(cookie, { secret: sessionSecrets });
-        authRoutes(dashboard, {
-          sql,
-          perEmailMax: config.loginRateLimitMax,
-          perIpMax: config.loginRateLimitIpMax,
+      // a read API key or, without an Authorization header, a login session. With DASHBOARD=false there
+      // is no login at all: the reports take read keys only.
+      if (config.dashboard) {
+        api.register(async (dashboard) => {
+          await dashboard.register(cookie, { secret: sessionSecrets });
+          authRoutes(dashboard, {
+            sql,
+            perEmailMax: config.loginRateLimitMax,
+            perIpMax: config.loginRateLimitIpMax,
+          });
+          dashboard.register(async (reading) => {
+            reading.addHook('onRequest', async (request) => {
+              request.auth =
+                request.headers.authorization === undefined && hasSessionCookie(request)
+                  ? sessionAuthContext(await authenticateSession(sql, request))
+                  : await authenticator.authenticate(request.headers.authorization);
+            });
+            reportsRoutes(reading, { sql });
+          });
         });
-        dashboard.register(async (reading) => {
+      } else {
+        api.register(async (reading) => {
           reading.addHook('onRequest', async (request) => {
-            request.auth =
-              request.headers.authorization === undefined && hasSessionCookie(request)
-                ? sessionAuthContext(await authenticateSession(sql, request))
-                : await authenticator.authenticate(request.headers.authorization);
+            request.auth = await authenticator.authenticate(request.headers.authorization);
           });
           reportsRoutes(reading, { sql });
         });
-      });
+      }
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, DEFAULT_DASHBOARD_DIR, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('has documented defaults', () => {
@@ -17,7 +18,10 @@ describe('loadConfig', () => {
       loginRateLimitMax: 10,
       loginRateLimitIpMax: 100,
       trustProxy: false,
+      dashboard: true,
+      dashboardDir: fileURLToPath(new URL('../../dashboard/dist', import.meta.url)),
     });
+    expect(DEFAULT_DASHBOARD_DIR).toMatch(/apps\/dashboard\/dist\/$/);
   });
 
   it('reads every variable', () => {
@@ -35,6 +39,8 @@ describe('loadConfig', () => {
       LOGIN_RATE_LIMIT_MAX: '5',
       LOGIN_RATE_LIMIT_IP_MAX: '20',
       TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+      DASHBOARD: 'FALSE',
+      DASHBOARD_DIR: '/srv/mbuzz-dashboard/',
     });
     expect(config).toMatchObject({
       databasePoolMax: 4,
@@ -45,7 +51,14 @@ describe('loadConfig', () => {
       loginRateLimitMax: 5,
       loginRateLimitIpMax: 20,
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      dashboard: false,
+      dashboardDir: '/srv/mbuzz-dashboard',
     });
+    expect(loadConfig({ DASHBOARD: 'true' }).dashboard).toBe(true);
+    expect(loadConfig({ DASHBOARD_DIR: 'web/dist', INIT_CWD: '/home/me/mbuzz' }).dashboardDir).toBe(
+      '/home/me/mbuzz/web/dist',
+    );
+    expect(loadConfig({ DASHBOARD: '0' }).dashboard).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
   });
@@ -60,6 +73,7 @@ describe('loadConfig', () => {
         DATABASE_URL: 'mysql://u:secret@x/db',
         SESSION_SECRET: 'too-short-secret',
         TRUST_PROXY: 'the load balancer',
+        DASHBOARD: 'no',
       });
     } catch (e) {
       error = e;
@@ -72,6 +86,7 @@ describe('loadConfig', () => {
     expect(message).toContain('DATABASE_URL must be a URL');
     expect(message).toContain('SESSION_SECRET must be at least 32 characters');
     expect(message).toContain('TRUST_PROXY must be');
+    expect(message).toContain('DASHBOARD must be true or false (got "no")');
     expect(message).not.toContain('u:secret');
     expect(message).not.toContain('too-short-secret');
   });

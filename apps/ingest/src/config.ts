@@ -1,3 +1,13 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Where the dashboard's build is looked for without `DASHBOARD_DIR`: `apps/dashboard/dist` of this
+ * checkout. This module sits one folder below the package root both as source (`src/config.ts`) and
+ * bundled (`dist/*.js`), so the same relative URL works for both.
+ */
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
+
 /** Validated service configuration, read once at boot from the environment. */
 export interface Config {
   /** Postgres connection string; `undefined` runs the embedded PGlite database. */
@@ -30,6 +40,13 @@ export interface Config {
    * IP that login attempts are counted by, and https for the cookie's `Secure`.
    */
   trustProxy: boolean | number | string[];
+  /** Serve the dashboard at `/` and its login routes `/api/v1/auth/*` (`DASHBOARD`, default true). */
+  dashboard: boolean;
+  /**
+   * The dashboard's built files (`DASHBOARD_DIR`, default {@link DEFAULT_DASHBOARD_DIR}), absolute; a
+   * relative value is taken from where the command was typed, like `MBUZZ_DATA_DIR`.
+   */
+  dashboardDir: string;
 }
 
 /** Shortest accepted `SESSION_SECRET` (each, when several). */
@@ -116,6 +133,15 @@ export function loadConfig(env: Env = process.env): Config {
     return list;
   };
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (/^(true|1)$/i.test(raw)) return true;
+    if (/^(false|0)$/i.test(raw)) return false;
+    errors.push(`${name} must be true or false (got "${raw.slice(0, 50)}")`);
+    return fallback;
+  };
+
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -135,6 +161,9 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimitMax: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 1_000_000),
     loginRateLimitIpMax: int('LOGIN_RATE_LIMIT_IP_MAX', 100, 1, 1_000_000),
     trustProxy: trustProxy('TRUST_PROXY'),
+    dashboard: bool('DASHBOARD', true),
+    // Relative to where the command was typed (pnpm runs scripts in apps/ingest, with INIT_CWD set).
+    dashboardDir: resolve(env.INIT_CWD || process.cwd(), read('DASHBOARD_DIR') ?? DEFAULT_DASHBOARD_DIR),
   };
   if (errors.length > 0) throw new ConfigError(`Invalid configuration:\n  ${errors.join('\n  ')}`);
   return config;
