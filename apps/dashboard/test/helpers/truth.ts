@@ -1,0 +1,216 @@
+import type { PlannedSession } from './seed-plan.js';
+
+// The true figures of a plan, computed here from what the tests sent, by the definitions of docs/api.md
+// ("POST /api/v1/query"): a session belongs to the day it started (UTC: the seeded accounts have no time
+// zone and the browser runs in UTC), visitors are distinct visitors of those sessions, bounce rate is the
+// share of sessions with one page view among those with at least one, a conversion is a session with at
+// least one event of the type.
+
+const DAY = 86_400_000;
+
+/** Inclusive days, `YYYY-MM-DD`. */
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+/** `YYYY-MM-DD` of an instant in UTC. */
+export const dayOf = (instant: Date): string => instant.toISOString().slice(0, 10);
+
+export const addDays = (day: string, days: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+
+/** The dashboard's named ranges, as the API resolves them (`Nd` ends today and has N days). */
+export function namedRange(range: 'today' | '7d' | '30d' | 'month', now = new Date()): DayRange {
+  const today = dayOf(now);
+  switch (range) {
+    case 'today':
+      return { from: today, to: today };
+    case '7d':
+      return { from: addDays(today, -6), to: today };
+    case '30d':
+      return { from: addDays(today, -29), to: today };
+    case 'month':
+      return { from: `${today.slice(0, 8)}01`, to: today };
+  }
+}
+
+/** The period of the same length just before `range` (the comparison). */
+export function previousPeriod(range: DayRange): DayRange {
+  const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / DAY) + 1;
+  return { from: addDays(range.from, -days), to: addDays(range.from, -1) };
+}
+
+/** The dimensions the tests filter and group by, as the API names them. */
+export type Dimension =
+  | 'channel'
+  | 'source'
+  | 'utm_campaign'
+  | 'utm_medium'
+  | 'utm_content'
+  | 'utm_term'
+  | 'referrer_domain'
+  | 'landing_page'
+  | 'first_channel';
+
+/** The value of a dimension for a session of `plan` (a missing value is `(none)`). */
+export function dimensionOf(session: PlannedSession, dimension: Dimension, plan: PlannedSession[]): string {
+  const { touch } = session;
+  switch (dimension) {
+    case 'channel':
+      return touch.channel;
+    case 'source':
+      return touch.source;
+    case 'utm_campaign':
+    case 'utm_medium':
+    case 'utm_content':
+    case 'utm_term':
+      return touch.utm?.[dimension] ?? '(none)';
+    case 'referrer_domain':
+      return touch.referrerDomain ?? '(none)';
+    case 'landing_page':
+      return session.landingPath;
+    case 'first_channel': {
+      const first = plan
+        .filter((s) => s.visitorId === session.visitorId)
+        .sort((a, b) => a.start.getTime() - b.start.getTime())[0];
+      return first?.touch.channel ?? '(none)';
+    }
+  }
+}
+
+/** A filter `is` one value, as a chip or `f=<dimension>:is:<value>` sets it. */
+export interface IsFilter {
+  dimension: Dimension;
+  value: string;
+}
+
+export interface Metrics {
+  visitors: number;
+  sessions: number;
+  page_views: number;
+  views_per_session: number;
+  bounce_rate: number;
+  conversions: number;
+}
+
+/** A row of a Sources table: the Overview's metrics but views per session, and the conversion rate. */
+export interface BreakdownRow {
+  visitors: number;
+  sessions: number;
+  page_views: number;
+  bounce_rate: number;
+  conversions: number;
+  conversion_rate: number;
+}
+
+// The API's rounding: numeric round() in SQL, half away from zero (every value here is positive).
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+const rate = (part: number, whole: number, digits: number) =>
+  whole === 0 ? 0 : Math.round((100 * part * 10 ** digits) / whole) / 10 ** digits;
+
+/** The sessions of `plan` that started in `range` and pass every filter. */
+export function sessionsIn(
+  plan: PlannedSession[],
+  range: DayRange,
+  filters: IsFilter[] = [],
+): PlannedSession[] {
+  return plan.filter((session) => {
+    const day = dayOf(session.start);
+    if (day < range.from || day > range.to) return false;
+    return filters.every((filter) => dimensionOf(session, filter.dimension, plan) === filter.value);
+  });
+}
+
+function measure(sessions: PlannedSession[], conversionEvent: string): Metrics & BreakdownRow {
+  const visitors = new Set(sessions.map((s) => s.visitorId)).size;
+  const pageViews = sessions.reduce((sum, s) => sum + s.pageViews, 0);
+  const withViews = sessions.filter((s) => s.pageViews >= 1).length;
+  const bounces = sessions.filter((s) => s.pageViews === 1).length;
+  const conversions = sessions.filter((s) => s.customEvents.includes(conversionEvent)).length;
+  return {
+    visitors,
+    sessions: sessions.length,
+    page_views: pageViews,
+    views_per_session: sessions.length === 0 ? 0 : round(pageViews / sessions.length, 2),
+    bounce_rate: rate(bounces, withViews, 1),
+    conversions,
+    conversion_rate: rate(conversions, sessions.length, 2),
+  };
+}
+
+/** The Overview's numbers. */
+export function overviewTruth(
+  plan: PlannedSession[],
+  range: DayRange,
+  options: { filters?: IsFilter[]; conversionEvent?: string } = {},
+): Metrics {
+  const all = measure(sessionsIn(plan, range, options.filters), options.conversionEvent ?? 'signup');
+  return {
+    visitors: all.visitors,
+    sessions: all.sessions,
+    page_views: all.page_views,
+    views_per_session: all.views_per_session,
+    bounce_rate: all.bounce_rate,
+    conversions: all.conversions,
+  };
+}
+
+/** Percent change as the API computes it from the two periods' values: one decimal, null from 0. */
+export function percentChange(before: number, after: number): number | null {
+  if (before === 0) return null;
+  return Math.round(((after - before) / before) * 1000) / 10;
+}
+
+/** The change of each Overview metric against the previous period. */
+export function overviewChange(
+  plan: PlannedSession[],
+  range: DayRange,
+  options: { filters?: IsFilter[]; conversionEvent?: string } = {},
+): Record<keyof Metrics, number | null> {
+  const now = overviewTruth(plan, range, options);
+  const before = overviewTruth(plan, previousPeriod(range), options);
+  const change = {} as Record<keyof Metrics, number | null>;
+  for (const key of Object.keys(now) as Array<keyof Metrics>)
+    change[key] = percentChange(before[key], now[key]);
+  return change;
+}
+
+/** A Sources table: one row per value of `dimension`, keyed by that value. */
+export function breakdownTruth(
+  plan: PlannedSession[],
+  range: DayRange,
+  dimension: Dimension,
+  options: { filters?: IsFilter[]; conversionEvent?: string } = {},
+): Map<string, BreakdownRow> {
+  const groups = new Map<string, PlannedSession[]>();
+  for (const session of sessionsIn(plan, range, options.filters)) {
+    const value = dimensionOf(session, dimension, plan);
+    groups.set(value, [...(groups.get(value) ?? []), session]);
+  }
+  const rows = new Map<string, BreakdownRow>();
+  for (const [value, sessions] of groups) {
+    const m = measure(sessions, options.conversionEvent ?? 'signup');
+    rows.set(value, {
+      visitors: m.visitors,
+      sessions: m.sessions,
+      page_views: m.page_views,
+      bounce_rate: m.bounce_rate,
+      conversions: m.conversions,
+      conversion_rate: m.conversion_rate,
+    });
+  }
+  return rows;
+}
+
+/**
+ * First touch: conversions grouped by the channel of each converting session's visitor's first session
+ * ever (`first_channel`), the other metrics over the sessions of visitors whose first channel it is.
+ */
+export function firstTouchTruth(
+  plan: PlannedSession[],
+  range: DayRange,
+  options: { conversionEvent?: string } = {},
+) {
+  return breakdownTruth(plan, range, 'first_channel', options);
+}
