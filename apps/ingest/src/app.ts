@@ -24,6 +24,7 @@ import { dashboardRoutes, isApiPath, setDashboardHeaders } from './http/dashboar
 import { errorHandler } from './http/error-handler.js';
 import { eventsRoute } from './http/events-route.js';
 import { healthRoute } from './http/health-route.js';
+import { keysRoutes } from './http/keys-routes.js';
 import { parseJsonBody } from './http/parse-json-body.js';
 import { reportsRoutes } from './http/reports-routes.js';
 import { authenticateSession, hasSessionCookie } from './http/session-auth.js';
@@ -208,6 +209,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
             perEmailMax: config.loginRateLimitMax,
             perIpMax: config.loginRateLimitIpMax,
           });
+          // Key management: admins' login sessions only.
+          dashboard.register(async (keys) => keysRoutes(keys, { sql, authenticator }));
           dashboard.register(async (reading) => {
             reading.addHook('onRequest', async (request) => {
               request.auth =

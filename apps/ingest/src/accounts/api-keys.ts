@@ -82,13 +82,45 @@ interface KeyRow {
   revoked_at: Date | null;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The account's keys, newest first, revoked ones included (with `revokedAt`). */
 export async function listApiKeys(sql: Sql, accountId: string): Promise<ApiKeySummary[]> {
   const rows = await sql<KeyRow[]>`
     SELECT id, account_id, key_prefix, environment, scope, description, created_at, last_used_at, revoked_at
     FROM api_keys WHERE account_id::text = ${accountId}
     ORDER BY created_at DESC, id`;
-  return rows.map((r) => ({
+  return rows.map(toSummary);
+}
+
+/** One key of the account by id; `undefined` for an unknown id, a malformed one or another account's. */
+export async function getApiKey(sql: Sql, accountId: string, id: string): Promise<ApiKeySummary | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const [row] = await sql<KeyRow[]>`
+    SELECT id, account_id, key_prefix, environment, scope, description, created_at, last_used_at, revoked_at
+    FROM api_keys WHERE account_id::text = ${accountId} AND id = ${id}`;
+  return row && toSummary(row);
+}
+
+/**
+ * Revokes one key of the account by id (the dashboard's revoke). `false` when the account has no such
+ * key; revoking a revoked key again changes nothing and is `true`. Every instance refuses the key within
+ * 5 s (the auth cache lifetime).
+ *
+ * @example
+ * if (!(await revokeApiKeyById(sql, accountId, id))) throw new NotFoundError('no such key');
+ */
+export async function revokeApiKeyById(sql: Sql, accountId: string, id: string): Promise<boolean> {
+  if (!UUID.test(id)) return false;
+  const [row] = await sql<{ id: string }[]>`
+    UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+    WHERE account_id::text = ${accountId} AND id = ${id}
+    RETURNING id`;
+  return row !== undefined;
+}
+
+function toSummary(r: KeyRow): ApiKeySummary {
+  return {
     id: r.id,
     accountId: r.account_id,
     prefix: r.key_prefix,
@@ -98,7 +130,7 @@ export async function listApiKeys(sql: Sql, accountId: string): Promise<ApiKeySu
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
-  }));
+  };
 }
 
 /**

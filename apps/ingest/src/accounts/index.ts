@@ -19,7 +19,9 @@ export {
   createApiKey,
   digestApiKey,
   type Environment,
+  getApiKey,
   listApiKeys,
   revokeApiKey,
+  revokeApiKeyById,
 } from './api-keys.js';
 export { AmbiguousKeyError, InvalidInputError, NotFoundError } from './errors.js';

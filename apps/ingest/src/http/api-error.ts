@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'revoked_api_key'
   | 'account_suspended'
   | 'insufficient_scope'
+  | 'forbidden'
   | 'invalid_credentials'
   | 'missing_session'
   | 'invalid_session'

@@ -49,6 +49,8 @@ interface KeyRecord extends AuthContext {
 interface CacheEntry {
   expiresAt: number;
   record: Promise<KeyRecord | null>;
+  /** The key's id once the lookup has found it. */
+  keyId?: string;
 }
 
 export interface AuthenticatorOptions {
@@ -119,7 +121,14 @@ export function createAuthenticator(options: AuthenticatorOptions) {
     record.catch(() => {
       if (cache.get(cacheKey)?.record === record) cache.delete(cacheKey);
     });
-    cache.set(cacheKey, { expiresAt: now + ttlMs, record });
+    const entry: CacheEntry = { expiresAt: now + ttlMs, record };
+    record.then(
+      (found) => {
+        if (found) entry.keyId = found.keyId;
+      },
+      () => {},
+    );
+    cache.set(cacheKey, entry);
     if (cache.size > maxEntries) {
       const oldest = cache.keys().next().value;
       if (oldest !== undefined) cache.delete(oldest);
@@ -172,6 +181,15 @@ export function createAuthenticator(options: AuthenticatorOptions) {
       touchLastUsed(record);
       const { revoked: _r, accountStatus: _s, ...context } = record;
       return context;
+    },
+    /**
+     * Forgets the cached lookups of one key (and any lookup still running), so this instance refuses a
+     * key it revoked at once; other instances do within the cache lifetime.
+     */
+    forget(keyId: string): void {
+      for (const [cacheKey, entry] of cache) {
+        if (entry.keyId === undefined || entry.keyId === keyId) cache.delete(cacheKey);
+      }
     },
     /** Forgets every cached lookup (tests, or after a bulk revocation). */
     clear(): void {
