@@ -1,0 +1,147 @@
+/** The dashboard's API client: same-origin fetch, the CSRF token on state-changing requests, 401 → login. */
+
+export interface Me {
+  user: { id: string; email: string; role: 'admin' | 'viewer' };
+  account: { id: string; name: string; slug: string; timezone?: string | null };
+  csrf_token: string;
+  expires_at: string;
+  /** Whether the account has any stored session of live / test traffic (absent on older servers). */
+  data?: { live: boolean; test: boolean };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthorized: () => void = () => {};
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when a request other than the login itself answers 401 (the session ended). */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'DELETE';
+  body?: unknown;
+  accept?: string;
+  signal?: AbortSignal;
+}
+
+async function send(path: string, options: RequestOptions = {}): Promise<Response> {
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      signal: options.signal ?? null,
+    });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(0, 'network_error', 'The server cannot be reached. Check your connection and retry.');
+  }
+  if (response.ok) return response;
+  let code = 'http_error';
+  let message = `The server answered ${response.status}.`;
+  try {
+    const body = (await response.json()) as { error?: unknown; code?: unknown };
+    if (typeof body.error === 'string') message = body.error;
+    if (typeof body.code === 'string') code = body.code;
+  } catch {
+    // Not JSON: keep the generic text.
+  }
+  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/me') onUnauthorized();
+  throw new ApiError(response.status, code, message);
+}
+
+export async function apiJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(path, options);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export async function apiText(path: string, options: RequestOptions = {}): Promise<string> {
+  const response = await send(path, options);
+  return response.text();
+}
+
+// ---- Reporting API types (docs/api.md "Reporting API") ----
+
+export type Filter = [op: string, dimension: string, values: string[]];
+
+export interface QueryBody {
+  date_range: string | [string, string];
+  metrics: string[];
+  dimensions?: string[];
+  filters?: Filter[];
+  compare?: 'previous_period';
+  order_by?: Array<[string, 'asc' | 'desc']>;
+  limit?: number;
+  environment?: 'test';
+}
+
+export interface QueryRow {
+  dimensions: string[];
+  metrics: number[];
+  comparison?: { metrics: number[]; change: Array<number | null> };
+}
+
+export interface QueryAnswer {
+  results: QueryRow[];
+  meta: {
+    date_range: [string, string];
+    timezone: string;
+    total_rows: number;
+    metrics: string[];
+    dimensions: string[];
+    comparison_date_range?: [string, string];
+  };
+}
+
+export function runQuery(body: QueryBody, signal?: AbortSignal): Promise<QueryAnswer> {
+  return apiJson<QueryAnswer>('/query', { method: 'POST', body, ...(signal ? { signal } : {}) });
+}
+
+export function queryCsv(body: QueryBody): Promise<string> {
+  return apiText('/query', { method: 'POST', body, accept: 'text/csv' });
+}
+
+export interface RecentEvent {
+  event_id: string;
+  event_type: string;
+  occurred_at: string;
+  visitor_id: string;
+  session_id: string | null;
+  path: string | null;
+  url: string | null;
+  channel: string | null;
+  source: string | null;
+}
+
+export interface ApiKey {
+  id: string;
+  prefix: string;
+  environment: 'live' | 'test';
+  scope: 'ingest' | 'read';
+  description: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}

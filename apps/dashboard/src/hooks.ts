@@ -1,0 +1,60 @@
+import { useQuery } from '@tanstack/preact-query';
+import { ApiError, apiJson, type Me, setCsrfToken } from './api.js';
+
+/** The signed-in user (null when signed out); the dashboard starts here. */
+export function useMe(options: { refetchInterval?: number } = {}) {
+  return useQuery({
+    ...options,
+    queryKey: ['me'],
+    queryFn: async (): Promise<Me | null> => {
+      try {
+        const me = await apiJson<Me>('/auth/me');
+        setCsrfToken(me.csrf_token);
+        return me;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) {
+          setCsrfToken(null);
+          return null;
+        }
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+  });
+}
+
+/** The event types the account has stored in an environment; null when the server cannot tell. */
+export function useEventTypes(env: 'live' | 'test') {
+  return useQuery({
+    queryKey: ['event-types', env],
+    queryFn: async () => {
+      const answer = await apiJson<{ event_types: string[] }>(
+        env === 'test' ? '/event-types?environment=test' : '/event-types',
+      );
+      return answer.event_types;
+    },
+    staleTime: 60_000,
+    retry: false,
+  });
+}
+
+/**
+ * The conversion event type of the view: `conv` from the URL, else the account's first custom event type;
+ * null when it has none (the conversion metrics are left out). `ready` is false while the types load.
+ */
+export function useConversionType(env: 'live' | 'test', conv: string | null) {
+  const types = useEventTypes(env);
+  const custom = (types.data ?? []).filter((t) => t !== 'page_view');
+  const ready = conv !== null || !types.isPending;
+  return { ready, type: conv ?? custom[0] ?? null, options: custom };
+}
+
+/** The busy state of a panel: no answer yet for what it shows now (not a background refresh). */
+export function isBusy(query: {
+  isPending: boolean;
+  isPlaceholderData: boolean;
+  isError: boolean;
+  isFetching: boolean;
+}): boolean {
+  return query.isPending || query.isPlaceholderData || (query.isError && query.isFetching);
+}
