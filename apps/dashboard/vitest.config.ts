@@ -22,6 +22,8 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...(await excludeWithoutPostgres(NEEDS_POSTGRES))],
     environment: 'node',
+    // The browser tests poll the page until it shows what they expect: up to 10 s.
+    expect: { poll: { timeout: 10_000, interval: 100 } },
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // One browser at a time on a small machine.

@@ -1,0 +1,659 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeWithChromium } from '@mbuzz/test-kit/chromium';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  type AxeViolation,
+  type Incidents,
+  launchChromium,
+  newContext,
+  noIncidents,
+  PHONE,
+  parseCsv,
+  readBreakdown,
+  readChanges,
+  readHeaders,
+  readMetrics,
+  screenshot,
+  seriousAxeViolations,
+  TABLE_METRICS,
+  watchIncidents,
+} from './helpers/browser.js';
+import { requireDashboardBuild } from './helpers/dashboard-build.js';
+import {
+  type DashboardFixture,
+  LOGIN_RATE_LIMIT_MAX,
+  PASSWORD,
+  startDashboardFixture,
+  USERS,
+} from './helpers/dashboard-fixture.js';
+import {
+  eventsOf,
+  OTHER_ACCOUNT_MARKERS,
+  type PlannedSession,
+  TOUCHES,
+  XSS_EVENT_TYPE,
+  XSS_VALUE,
+} from './helpers/seed-plan.js';
+import {
+  addDays,
+  type BreakdownRow,
+  breakdownTruth,
+  type DayRange,
+  type Dimension,
+  dayOf,
+  type IsFilter,
+  namedRange,
+  overviewChange,
+  overviewTruth,
+} from './helpers/truth.js';
+
+// The dashboard (issue 9) in headless Chromium, against the built ingest service serving the built
+// dashboard, on a fresh Postgres database seeded through POST /api/v1/events. Every number the page shows
+// is compared with the truth computed from what was sent (helpers/truth.ts). One browser for the file;
+// the tests run in order and share the admin's signed-in context. Without Postgres the file is left out
+// (vitest.config.ts), without Chromium skipped (describeWithChromium) — each with one line; with CI set,
+// both fail.
+
+/** How long the page may take to show what the tests wait for. */
+const UI_TIMEOUT = 10_000;
+
+const GENERIC_LOGIN_ERROR = 'email or password is wrong';
+
+const toRecord = (rows: Map<string, BreakdownRow>): Record<string, BreakdownRow> => Object.fromEntries(rows);
+
+describeWithChromium(
+  'the dashboard in headless Chromium, on the real service and Postgres',
+  (executablePath) => {
+    let f: DashboardFixture;
+    let browser: Browser;
+    let admin: BrowserContext;
+    let page: Page;
+    const incidents: Incidents = noIncidents();
+    const adminState = join(tmpdir(), `mbuzz-dashboard-admin-${process.pid}.json`);
+
+    const conv = { conversionEvent: 'signup' };
+    const truth = (range: DayRange, filters: IsFilter[] = []) =>
+      overviewTruth(f.acmeLive, range, { ...conv, filters });
+    const breakdown = (range: DayRange, dimension: Dimension, filters: IsFilter[] = []) =>
+      toRecord(breakdownTruth(f.acmeLive, range, dimension, { ...conv, filters }));
+
+    /** Waits until the Overview shows `expected` (the page refetches as the view changes). */
+    const expectMetrics = (on: Page, expected: object) =>
+      expect.poll(() => readMetrics(on), { timeout: UI_TIMEOUT }).toEqual(expected);
+    const expectTable = (on: Page, expected: Record<string, BreakdownRow>, table = 'table') =>
+      expect.poll(() => readBreakdown(on, table), { timeout: UI_TIMEOUT }).toEqual(expected);
+    const expectNoAxeViolations = async (on: Page, name: string) => {
+      const violations: AxeViolation[] = await seriousAxeViolations(on);
+      expect(violations, `axe: serious or critical violations on ${name}`).toEqual([]);
+    };
+    const mainNav = (on: Page) => on.getByRole('navigation', { name: 'Main' });
+    const goVia = async (on: Page, link: string, path: string) => {
+      await mainNav(on).getByRole('link', { name: link, exact: true }).click();
+      await on.waitForURL((url) => url.pathname === path);
+    };
+    const filterChips = (on: Page) => on.getByRole('list', { name: 'Filters' }).getByRole('listitem');
+
+    /** Logs in through the login page (typing, as a person does), and waits for the signed-in shell. */
+    const logIn = async (on: Page, email: string, password = PASSWORD) => {
+      await on.goto('/login');
+      await on.getByLabel('Email').fill(email);
+      await on.getByLabel('Password').fill(password);
+      await on.getByRole('button', { name: 'Sign in' }).click();
+    };
+
+    beforeAll(async () => {
+      requireDashboardBuild();
+      [f, browser] = await Promise.all([startDashboardFixture(), launchChromium(executablePath)]);
+      admin = await newContext(browser, { baseURL: f.baseUrl });
+      admin.setDefaultTimeout(UI_TIMEOUT);
+      watchIncidents(admin, incidents);
+      page = await admin.newPage();
+    });
+
+    afterAll(async () => {
+      rmSync(adminState, { force: true });
+      await browser?.close().catch(() => {});
+      await f?.stop();
+    });
+
+    it('serves the dashboard at / and its routes, with a CSP that allows no inline script or style', async () => {
+      for (const path of ['/', '/login', '/sources', '/events', '/keys']) {
+        const res = await fetch(`${f.baseUrl}${path}`);
+        const html = await res.text();
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+        expect(html, path).toContain('<div id="app">');
+        expect(res.headers.get('cache-control'), path).toMatch(/no-cache/);
+        const csp = res.headers.get('content-security-policy') ?? '';
+        expect(csp, path).toMatch(/script-src 'self'/);
+        expect(csp, path).toMatch(/style-src 'self'/);
+        expect(csp, path).not.toMatch(/unsafe-inline|unsafe-eval/);
+        expect(csp, path).toMatch(/object-src 'none'/);
+        expect(csp, path).toMatch(/frame-ancestors 'none'/);
+        expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+        expect(res.headers.get('referrer-policy'), path).toBe('same-origin');
+      }
+      const html = await (await fetch(`${f.baseUrl}/`)).text();
+      const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+      expect(asset, 'index.html loads a hashed script from /assets').toBeDefined();
+      const res = await fetch(`${f.baseUrl}${asset}`);
+      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toMatch(/max-age=31536000/);
+      // The API stays JSON.
+      const api = await fetch(`${f.baseUrl}/api/v1/nothing-here`);
+      expect(api.headers.get('content-type')).toMatch(/json/);
+    });
+
+    it('shows the login page when signed out; a wrong password fails with the generic text', async () => {
+      await page.goto('/');
+      await page.waitForURL((url) => url.pathname === '/login', { timeout: UI_TIMEOUT });
+      await expect
+        .poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: UI_TIMEOUT })
+        .toBe('Sign in');
+      await expectNoAxeViolations(page, 'the login page');
+      await screenshot(page, 'login-desktop');
+
+      await logIn(page, USERS.viewer, 'not the password at all');
+      const alert = page.getByRole('alert');
+      await alert.waitFor({ timeout: UI_TIMEOUT });
+      expect((await alert.textContent())?.toLowerCase()).toContain(GENERIC_LOGIN_ERROR);
+      expect(new URL(page.url()).pathname).toBe('/login');
+      // No session came of it.
+      expect((await admin.request.get('/api/v1/auth/me')).status()).toBe(401);
+    });
+
+    it('logs the admin in; the Overview shows the true numbers of the last 30 days, and their change', async () => {
+      await logIn(page, USERS.admin);
+      await mainNav(page).waitFor({ timeout: UI_TIMEOUT });
+      expect(new URL(page.url()).pathname).toBe('/');
+      await expect.poll(() => page.getByText('Acme').first().isVisible()).toBe(true);
+      expect(await page.getByLabel('Date range').inputValue()).toBe('30d');
+
+      await page.getByLabel('Conversion event').selectOption('signup');
+      await page.waitForURL((url) => url.searchParams.get('conv') === 'signup');
+      const range = namedRange('30d');
+      await expectMetrics(page, truth(range));
+      expect(await readChanges(page)).toEqual(overviewChange(f.acmeLive, range, conv));
+      // The headings, and the chart drawn with this answer.
+      for (const heading of [
+        'Visitors',
+        'Sessions',
+        'Page views',
+        'Views per session',
+        'Bounce rate',
+        'Conversions',
+      ]) {
+        await expect
+          .poll(() => page.getByRole('heading', { name: heading, exact: true }).count())
+          .toBeGreaterThan(0);
+      }
+      await page
+        .locator('figure[aria-label="Visitors over time"][data-ready="true"]')
+        .waitFor({ timeout: UI_TIMEOUT });
+      // The Overview's top channels.
+      await expectTable(page, breakdown(range, 'channel'));
+      await expectNoAxeViolations(page, 'the Overview');
+      await screenshot(page, 'overview-desktop');
+      await admin.storageState({ path: adminState });
+    });
+
+    it('Sources: the Channels tab lists every seeded channel with exact counts', async () => {
+      await goVia(page, 'Sources', '/sources');
+      const channels = page.getByRole('tab', { name: 'Channels', exact: true });
+      await expect.poll(() => channels.getAttribute('aria-selected')).toBe('true');
+      expect(await readHeaders(page)).toEqual([
+        'Channel',
+        'Visitors',
+        'Sessions',
+        'Page views',
+        'Bounce rate',
+        'Conversions',
+        'Conversion rate',
+      ]);
+      const expected = breakdown(namedRange('30d'), 'channel');
+      expect(Object.keys(expected).sort()).toEqual(
+        ['Direct', 'Email', 'Organic Search', 'Organic Social', 'Paid Search', 'Referral'].sort(),
+      );
+      await expectTable(page, expected);
+      await expectNoAxeViolations(page, 'Sources');
+      await screenshot(page, 'sources-desktop');
+    });
+
+    it('Sources: every other tab shows its dimension with exact counts', async () => {
+      const tabs: Array<[string, Dimension]> = [
+        ['Sources', 'source'],
+        ['Campaigns', 'utm_campaign'],
+        ['Mediums', 'utm_medium'],
+        ['Content', 'utm_content'],
+        ['Terms', 'utm_term'],
+        ['Referrers', 'referrer_domain'],
+        ['Landing pages', 'landing_page'],
+      ];
+      const range = namedRange('30d');
+      for (const [tab, dimension] of tabs) {
+        await page.getByRole('tab', { name: tab, exact: true }).click();
+        await expect
+          .poll(() => page.getByRole('tab', { name: tab, exact: true }).getAttribute('aria-selected'))
+          .toBe('true');
+        const expected = breakdown(range, dimension);
+        expect(Object.keys(expected).length, tab).toBeGreaterThan(1);
+        // Whether the sessions without a value show as a "(none)" row is the page's choice; if so, exactly.
+        await expect
+          .poll(
+            async () => {
+              const rows = await readBreakdown(page);
+              const none = expected['(none)'];
+              if (none && !('(none)' in rows)) rows['(none)'] = none;
+              return rows;
+            },
+            { timeout: UI_TIMEOUT },
+          )
+          .toEqual(expected);
+      }
+    });
+
+    it(`shows a UTM value of ${XSS_VALUE} as text and runs nothing`, async () => {
+      await page.getByRole('tab', { name: 'Campaigns', exact: true }).click();
+      const cell = page.getByRole('button', { name: XSS_VALUE, exact: true });
+      await cell.waitFor({ timeout: UI_TIMEOUT });
+      expect(await cell.textContent()).toBe(XSS_VALUE);
+      expect(await page.locator('img[src="x"], svg[onload]').count()).toBe(0);
+      // Give an injected handler the time to run, had anything been injected.
+      await page.waitForTimeout(300);
+      expect(incidents).toEqual(noIncidents());
+    });
+
+    it('clicking "Paid Search" filters every panel (a removable chip, the Overview becomes Paid Search\'s)', async () => {
+      await goVia(page, 'Overview', '/');
+      const range = namedRange('30d');
+      await expectMetrics(page, truth(range));
+      await page.locator('table').first().getByRole('button', { name: 'Paid Search', exact: true }).click();
+      await page.waitForURL((url) => url.searchParams.getAll('f').includes('channel:is:Paid Search'));
+      const paid: IsFilter[] = [{ dimension: 'channel', value: 'Paid Search' }];
+      await expect
+        .poll(() => filterChips(page).allTextContents())
+        .toEqual([expect.stringContaining('Channel is Paid Search')]);
+      await expectMetrics(page, truth(range, paid));
+      expect(truth(range, paid)).not.toEqual(truth(range));
+      await expectTable(page, breakdown(range, 'channel', paid));
+
+      // The filter follows to Sources: its Sources tab shows only Paid Search's sources.
+      await goVia(page, 'Sources', '/sources');
+      expect(new URL(page.url()).searchParams.getAll('f')).toEqual(['channel:is:Paid Search']);
+      await expect.poll(() => filterChips(page).count()).toBe(1);
+      await page.getByRole('tab', { name: 'Sources', exact: true }).click();
+      await expectTable(page, breakdown(range, 'source', paid));
+
+      await page.getByRole('button', { name: 'Remove filter Channel is Paid Search' }).click();
+      await expect.poll(() => filterChips(page).count()).toBe(0);
+      expect(new URL(page.url()).searchParams.getAll('f')).toEqual([]);
+      await expectTable(page, breakdown(range, 'source'));
+    });
+
+    it('changing the date range changes the numbers to the truth of the new range', async () => {
+      await goVia(page, 'Overview', '/');
+      const dateRange = page.getByLabel('Date range');
+      for (const name of ['7d', 'today', 'month'] as const) {
+        await dateRange.selectOption(name);
+        await page.waitForURL((url) => url.searchParams.get('range') === name);
+        await expectMetrics(page, truth(namedRange(name)));
+      }
+      expect(truth(namedRange('7d'))).not.toEqual(truth(namedRange('30d')));
+
+      // A custom range: two weeks that end ten days ago.
+      const to = addDays(dayOf(new Date()), -10);
+      const from = addDays(to, -13);
+      await dateRange.selectOption('custom');
+      await page.getByLabel('From', { exact: true }).fill(from);
+      await page.getByLabel('To', { exact: true }).fill(to);
+      await page.waitForURL(
+        (url) =>
+          url.searchParams.get('range') === 'custom' &&
+          url.searchParams.get('from') === from &&
+          url.searchParams.get('to') === to,
+        { timeout: UI_TIMEOUT },
+      );
+      await expectMetrics(page, truth({ from, to }));
+
+      await dateRange.selectOption('30d');
+      await expectMetrics(page, truth(namedRange('30d')));
+    });
+
+    it('a link with the view state in the URL reproduces the view', async () => {
+      const to = addDays(dayOf(new Date()), -3);
+      const from = addDays(to, -20);
+      const email: IsFilter[] = [{ dimension: 'channel', value: 'Email' }];
+      const linked = await admin.newPage();
+      try {
+        await linked.goto(
+          `/sources?range=custom&from=${from}&to=${to}&f=channel:is:Email&tab=campaigns&conv=signup`,
+        );
+        await expect
+          .poll(() => linked.getByLabel('Date range').inputValue(), { timeout: UI_TIMEOUT })
+          .toBe('custom');
+        expect(await linked.getByLabel('From', { exact: true }).inputValue()).toBe(from);
+        expect(await linked.getByLabel('To', { exact: true }).inputValue()).toBe(to);
+        await expect
+          .poll(() => filterChips(linked).allTextContents())
+          .toEqual([expect.stringContaining('Channel is Email')]);
+        expect(
+          await linked.getByRole('tab', { name: 'Campaigns', exact: true }).getAttribute('aria-selected'),
+        ).toBe('true');
+        const expected = breakdown({ from, to }, 'utm_campaign', email);
+        expect(Object.keys(expected).length).toBeGreaterThan(0);
+        await expectTable(linked, expected);
+
+        await linked.goto('/?range=7d&f=source:is:google&conv=signup');
+        await expectMetrics(linked, truth(namedRange('7d'), [{ dimension: 'source', value: 'google' }]));
+      } finally {
+        await linked.close();
+      }
+    });
+
+    it('the "First touch" toggle groups by the visitor\'s first channel', async () => {
+      await goVia(page, 'Sources', '/sources');
+      await page.getByRole('tab', { name: 'Channels', exact: true }).click();
+      await page.getByLabel('First touch').check();
+      await page.waitForURL((url) => url.searchParams.get('touch') === 'first');
+      await expectTable(page, breakdown(namedRange('30d'), 'first_channel'));
+      await page.getByLabel('First touch').uncheck();
+      await expectTable(page, breakdown(namedRange('30d'), 'channel'));
+    });
+
+    it('exports the Channels table as a CSV that matches the table', async () => {
+      const expected = breakdown(namedRange('30d'), 'channel');
+      await expectTable(page, expected);
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: UI_TIMEOUT }),
+        page.getByRole('button', { name: 'Export CSV' }).first().click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/\.csv$/);
+      const path = await download.path();
+      const [header, ...rows] = parseCsv(readFileSync(path, 'utf8')).filter((row) =>
+        row.some((cell) => cell !== ''),
+      );
+      expect(header?.[0]).toBe('channel');
+      const column = (name: string) =>
+        header?.findIndex((h) => h === name || h.startsWith(`${name}:`)) ?? Number.NaN;
+      const columns = TABLE_METRICS.map((metric) => column(metric));
+      expect(
+        columns.every((i) => i > 0),
+        `CSV header ${header?.join(',')}`,
+      ).toBe(true);
+      const csv: Record<string, BreakdownRow> = {};
+      for (const row of rows) {
+        csv[row[0] as string] = Object.fromEntries(
+          TABLE_METRICS.map((metric, i) => [metric, Number(row[columns[i] as number])]),
+        ) as unknown as BreakdownRow;
+      }
+      expect(csv).toEqual(await readBreakdown(page));
+      expect(csv).toEqual(expected);
+    });
+
+    it('Recent events lists the latest events as text, newest first, and nothing of another account', async () => {
+      await goVia(page, 'Recent events', '/events');
+      await expect
+        .poll(() => readHeaders(page), { timeout: UI_TIMEOUT })
+        .toEqual(['Time', 'Type', 'Path', 'Channel', 'Source']);
+      // The newest events are those of the markup session (40 minutes ago): its custom event first.
+      const firstRow = page.locator('table tbody tr').first();
+      await expect
+        .poll(async () => (await firstRow.locator('td').allTextContents()).slice(1).map((t) => t.trim()), {
+          timeout: UI_TIMEOUT,
+        })
+        .toEqual([XSS_EVENT_TYPE, '/welcome', 'Email', 'newsletter']);
+      const body = (await page.locator('body').textContent()) ?? '';
+      for (const marker of OTHER_ACCOUNT_MARKERS) expect(body).not.toContain(marker);
+      expect(await page.locator('img[src="x"], svg[onload]').count()).toBe(0);
+      await expectNoAxeViolations(page, 'Recent events');
+      await screenshot(page, 'events-desktop');
+    });
+
+    it('creates a key in the UI, an event sent with it shows in Recent events within 10 s; once revoked the API refuses it', async () => {
+      await goVia(page, 'API keys', '/keys');
+      const keys = page.locator('table').first();
+      await expect
+        .poll(() => readHeaders(page), { timeout: UI_TIMEOUT })
+        .toEqual(
+          expect.arrayContaining(['Prefix', 'Scope', 'Environment', 'Description', 'Created', 'Last used']),
+        );
+      // The seeded keys, by prefix.
+      await expect.poll(() => keys.textContent()).toContain(f.acme.liveKey.slice(0, 12));
+      expect(await keys.textContent()).toContain(f.acme.testKey.slice(0, 12));
+      await expectNoAxeViolations(page, 'API keys');
+      await screenshot(page, 'keys-desktop');
+
+      await page.getByLabel('Environment').selectOption('live');
+      await page.getByLabel('Scope').selectOption('ingest');
+      await page.getByLabel('Description').fill('browser test key');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const secretElement = page.locator('[data-secret]');
+      await secretElement.waitFor({ timeout: UI_TIMEOUT });
+      const shown = await secretElement.evaluate((element) =>
+        [element.getAttribute('data-secret'), (element as HTMLInputElement).value, element.textContent].join(
+          ' ',
+        ),
+      );
+      const secret = shown.match(/sk_live_[0-9a-f]{32}/)?.[0] ?? '';
+      expect(secret, `[data-secret] shows ${shown}`).toMatch(/^sk_live_[0-9a-f]{32}$/);
+      expect(await page.getByRole('button', { name: 'Copy' }).count()).toBeGreaterThan(0);
+      const snippets = (await page.locator('body').textContent()) ?? '';
+      for (const framework of ['Express', 'Koa', 'Fastify', 'Next']) expect(snippets).toContain(framework);
+      await expect.poll(() => keys.textContent()).toContain('browser test key');
+      await expectNoAxeViolations(page, 'API keys with a new key');
+
+      // Recent events is open before the event is sent: it must refresh by itself.
+      await goVia(page, 'Recent events', '/events');
+      await page.locator('table tbody tr').first().waitFor({ timeout: UI_TIMEOUT });
+      const path = `/from-the-new-key-${Date.now()}`;
+      const session: PlannedSession = {
+        visitorId: 'acme-visitor-new-key',
+        sessionId: 'acme-session-new-key',
+        start: new Date(),
+        touch: TOUCHES.direct,
+        landingPath: path,
+        pageViews: 1,
+        customEvents: [],
+      };
+      const sentAt = Date.now();
+      expect((await f.send(secret, eventsOf(session))).status).toBe(202);
+      f.acmeLive.push(session);
+      await page.getByRole('cell', { name: path, exact: true }).waitFor({ timeout: 10_000 });
+      expect(Date.now() - sentAt).toBeLessThan(10_000);
+
+      // Revoke it, with confirmation.
+      await goVia(page, 'API keys', '/keys');
+      const row = keys.locator('tbody tr', { hasText: 'browser test key' });
+      await row.getByRole('button', { name: /^Revoke/ }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor({ timeout: UI_TIMEOUT });
+      await dialog.getByRole('button', { name: 'Revoke key' }).click();
+      await expect
+        .poll(() => row.getByRole('button', { name: /^Revoke/ }).count(), { timeout: UI_TIMEOUT })
+        .toBe(0);
+      const revokedAt = Date.now();
+      // The service caches a key for at most 5 s: by then it refuses it.
+      let status = 0;
+      while (Date.now() - revokedAt < 6_000) {
+        status = (await f.send(secret, eventsOf({ ...session, sessionId: `acme-refused-${Date.now()}` })))
+          .status;
+        if (status === 401) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(status, 'a revoked key is refused within the auth cache lifetime').toBe(401);
+      // A refused event counts nowhere; every event that was accepted is in the truth.
+    });
+
+    it('the Overview includes the event of the new key (the truth follows what was sent)', async () => {
+      await goVia(page, 'Overview', '/');
+      await expectMetrics(page, truth(namedRange('30d')));
+    });
+
+    it('"Test data" shows the test environment\'s numbers', async () => {
+      await page.getByLabel('Test data').check();
+      await page.waitForURL((url) => url.searchParams.get('env') === 'test');
+      await expectMetrics(page, overviewTruth(f.acmeTest, namedRange('30d'), conv));
+      await page.getByLabel('Test data').uncheck();
+      await expectMetrics(page, truth(namedRange('30d')));
+    });
+
+    it('a viewer sees the reports but no key management', async () => {
+      const context = await newContext(browser, { baseURL: f.baseUrl });
+      context.setDefaultTimeout(UI_TIMEOUT);
+      watchIncidents(context, incidents);
+      try {
+        const viewer = await context.newPage();
+        await logIn(viewer, USERS.viewer);
+        await mainNav(viewer).waitFor({ timeout: UI_TIMEOUT });
+        await viewer.goto('/?conv=signup');
+        await expectMetrics(viewer, truth(namedRange('30d')));
+        expect(await mainNav(viewer).getByRole('link', { name: 'API keys' }).count()).toBe(0);
+        await viewer.goto('/keys');
+        await mainNav(viewer).waitFor({ timeout: UI_TIMEOUT });
+        await expect
+          .poll(async () => (await viewer.locator('body').textContent()) ?? '', { timeout: UI_TIMEOUT })
+          .toMatch(/can(not|'t|’t) manage|only admin|not allowed|no permission|permission/i);
+        expect(await viewer.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+        expect(await viewer.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+        expect(await viewer.locator('[data-secret]').count()).toBe(0);
+        expect((await context.request.get('/api/v1/keys')).status()).toBe(403);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it("another account's user sees only its own data, and cannot touch Acme's keys", async () => {
+      const keys = (await (await admin.request.get('/api/v1/keys')).json()) as {
+        keys: Array<{ id: string }>;
+      };
+      const acmeKeyId = keys.keys[0]?.id;
+      expect(acmeKeyId).toBeDefined();
+
+      const context = await newContext(browser, { baseURL: f.baseUrl });
+      context.setDefaultTimeout(UI_TIMEOUT);
+      watchIncidents(context, incidents);
+      try {
+        const globex = await context.newPage();
+        // By keyboard only: type, Tab to the password, Enter.
+        await globex.goto('/login');
+        await globex.getByLabel('Email').focus();
+        await globex.keyboard.type(USERS.globex);
+        await globex.keyboard.press('Tab');
+        await globex.keyboard.type(PASSWORD);
+        await globex.keyboard.press('Enter');
+        await mainNav(globex).waitFor({ timeout: UI_TIMEOUT });
+        await globex.goto('/sources?conv=signup');
+        await expectTable(globex, toRecord(breakdownTruth(f.globexLive, namedRange('30d'), 'channel', conv)));
+        await globex.goto('/?conv=signup');
+        await expectMetrics(globex, overviewTruth(f.globexLive, namedRange('30d'), conv));
+        // The cookie of one account cannot revoke another's key.
+        const me = (await (await context.request.get('/api/v1/auth/me')).json()) as { csrf_token: string };
+        const res = await context.request.delete(`/api/v1/keys/${acmeKeyId}`, {
+          headers: { 'x-csrf-token': me.csrf_token },
+        });
+        expect(res.status()).toBe(404);
+      } finally {
+        await context.close();
+      }
+      // And nothing of Globex ever showed on Acme's pages: the truths above were exact; the Sources and
+      // Campaigns tabs say so too.
+      await page.goto('/sources?tab=sources&conv=signup');
+      await expectTable(page, breakdown(namedRange('30d'), 'source'));
+      const body = (await page.locator('body').textContent()) ?? '';
+      for (const marker of OTHER_ACCOUNT_MARKERS) expect(body).not.toContain(marker);
+    });
+
+    it('an account without data shows "No data yet" and the install snippet instead of zeros', async () => {
+      const context = await newContext(browser, { baseURL: f.baseUrl });
+      context.setDefaultTimeout(UI_TIMEOUT);
+      watchIncidents(context, incidents);
+      try {
+        const empty = await context.newPage();
+        await logIn(empty, USERS.empty);
+        await empty.getByRole('heading', { name: 'No data yet' }).waitFor({ timeout: UI_TIMEOUT });
+        expect(await empty.locator('section[data-metric]').count()).toBe(0);
+        const code = (await empty.locator('pre, code').allTextContents()).join('\n');
+        expect(code).toMatch(/mbuzz/i);
+        await expectNoAxeViolations(empty, 'the empty Overview');
+        await screenshot(empty, 'empty-desktop');
+      } finally {
+        await context.close();
+      }
+    });
+
+    it(`repeated failed logins are rate-limited after ${LOGIN_RATE_LIMIT_MAX} attempts`, async () => {
+      const context = await newContext(browser, { baseURL: f.baseUrl });
+      context.setDefaultTimeout(UI_TIMEOUT);
+      try {
+        const login = await context.newPage();
+        const alert = login.getByRole('alert');
+        for (let attempt = 1; attempt <= LOGIN_RATE_LIMIT_MAX; attempt += 1) {
+          await logIn(login, 'mallory@acme.example', `wrong password number ${attempt}`);
+          await expect
+            .poll(async () => (await alert.textContent())?.toLowerCase(), { timeout: UI_TIMEOUT })
+            .toContain(GENERIC_LOGIN_ERROR);
+        }
+        await logIn(login, 'mallory@acme.example', 'one more wrong password');
+        await expect
+          .poll(async () => (await alert.textContent()) ?? '', { timeout: UI_TIMEOUT })
+          .toMatch(/too many|try again (later|in)|retry/i);
+        expect(new URL(login.url()).pathname).toBe('/login');
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('every page fits a phone screen (screenshots at 390×844)', async () => {
+      const context = await newContext(browser, {
+        baseURL: f.baseUrl,
+        viewport: PHONE,
+        storageState: adminState,
+      });
+      context.setDefaultTimeout(UI_TIMEOUT);
+      watchIncidents(context, incidents);
+      try {
+        const phone = await context.newPage();
+        const pages: Array<[string, string]> = [
+          ['overview', '/?conv=signup'],
+          ['sources', '/sources?conv=signup'],
+          ['events', '/events'],
+          ['keys', '/keys'],
+        ];
+        for (const [name, path] of pages) {
+          await phone.goto(path);
+          await mainNav(phone).waitFor({ timeout: UI_TIMEOUT });
+          await phone
+            .locator('table tbody tr, section[data-metric] [data-value]')
+            .first()
+            .waitFor({ timeout: UI_TIMEOUT });
+          await screenshot(phone, `${name}-phone`);
+          const overflow = await phone.evaluate(
+            () => document.documentElement.scrollWidth - window.innerWidth,
+          );
+          expect(overflow, `${path} scrolls sideways on a phone`).toBeLessThanOrEqual(1);
+        }
+        await context.clearCookies();
+        await phone.goto('/login');
+        await phone.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: UI_TIMEOUT });
+        await screenshot(phone, 'login-phone');
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('signs out', async () => {
+      await goVia(page, 'Overview', '/');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL((url) => url.pathname === '/login', { timeout: UI_TIMEOUT });
+      expect((await admin.request.get('/api/v1/auth/me')).status()).toBe(401);
+    });
+
+    it('ran no script from the data: no dialog, no page error, no request for the injected image', () => {
+      expect(incidents).toEqual(noIncidents());
+    });
+  },
+);
