@@ -12,6 +12,7 @@ import {
   noIncidents,
   PHONE,
   parseCsv,
+  REPORT_TABLE,
   readBreakdown,
   readChanges,
   readHeaders,
@@ -83,7 +84,7 @@ describeWithChromium(
     /** Waits until the Overview shows `expected` (the page refetches as the view changes). */
     const expectMetrics = (on: Page, expected: object) =>
       expect.poll(() => readMetrics(on), { timeout: UI_TIMEOUT }).toEqual(expected);
-    const expectTable = (on: Page, expected: Record<string, BreakdownRow>, table = 'table') =>
+    const expectTable = (on: Page, expected: Record<string, BreakdownRow>, table = REPORT_TABLE) =>
       expect.poll(() => readBreakdown(on, table), { timeout: UI_TIMEOUT }).toEqual(expected);
     const expectNoAxeViolations = async (on: Page, name: string) => {
       const violations: AxeViolation[] = await seriousAxeViolations(on);
@@ -202,18 +203,20 @@ describeWithChromium(
     });
 
     it('Sources: the Channels tab lists every seeded channel with exact counts', async () => {
-      await goVia(page, 'Sources', '/sources');
+      await page.goto('/sources?conv=signup');
       const channels = page.getByRole('tab', { name: 'Channels', exact: true });
       await expect.poll(() => channels.getAttribute('aria-selected')).toBe('true');
-      expect(await readHeaders(page)).toEqual([
-        'Channel',
-        'Visitors',
-        'Sessions',
-        'Page views',
-        'Bounce rate',
-        'Conversions',
-        'Conversion rate',
-      ]);
+      await expect
+        .poll(() => readHeaders(page))
+        .toEqual([
+          'Channel',
+          'Visitors',
+          'Sessions',
+          'Page views',
+          'Bounce rate',
+          'Conversions',
+          'Conversion rate',
+        ]);
       const expected = breakdown(namedRange('30d'), 'channel');
       expect(Object.keys(expected).sort()).toEqual(
         ['Direct', 'Email', 'Organic Search', 'Organic Social', 'Paid Search', 'Referral'].sort(),
@@ -257,7 +260,7 @@ describeWithChromium(
     });
 
     it(`shows a UTM value of ${XSS_VALUE} as text and runs nothing`, async () => {
-      await page.getByRole('tab', { name: 'Campaigns', exact: true }).click();
+      await page.goto('/sources?tab=campaigns&conv=signup');
       const cell = page.getByRole('button', { name: XSS_VALUE, exact: true });
       await cell.waitFor({ timeout: UI_TIMEOUT });
       expect(await cell.textContent()).toBe(XSS_VALUE);
@@ -268,10 +271,14 @@ describeWithChromium(
     });
 
     it('clicking "Paid Search" filters every panel (a removable chip, the Overview becomes Paid Search\'s)', async () => {
-      await goVia(page, 'Overview', '/');
+      await page.goto('/?conv=signup');
       const range = namedRange('30d');
       await expectMetrics(page, truth(range));
-      await page.locator('table').first().getByRole('button', { name: 'Paid Search', exact: true }).click();
+      await page
+        .locator(REPORT_TABLE)
+        .first()
+        .getByRole('button', { name: 'Paid Search', exact: true })
+        .click();
       await page.waitForURL((url) => url.searchParams.getAll('f').includes('channel:is:Paid Search'));
       const paid: IsFilter[] = [{ dimension: 'channel', value: 'Paid Search' }];
       await expect
@@ -295,7 +302,7 @@ describeWithChromium(
     });
 
     it('changing the date range changes the numbers to the truth of the new range', async () => {
-      await goVia(page, 'Overview', '/');
+      await page.goto('/?conv=signup');
       const dateRange = page.getByLabel('Date range');
       for (const name of ['7d', 'today', 'month'] as const) {
         await dateRange.selectOption(name);
@@ -355,7 +362,7 @@ describeWithChromium(
     });
 
     it('the "First touch" toggle groups by the visitor\'s first channel', async () => {
-      await goVia(page, 'Sources', '/sources');
+      await page.goto('/sources?conv=signup');
       await page.getByRole('tab', { name: 'Channels', exact: true }).click();
       await page.getByLabel('First touch').check();
       await page.waitForURL((url) => url.searchParams.get('touch') === 'first');
@@ -365,6 +372,7 @@ describeWithChromium(
     });
 
     it('exports the Channels table as a CSV that matches the table', async () => {
+      await page.goto('/sources?conv=signup');
       const expected = breakdown(namedRange('30d'), 'channel');
       await expectTable(page, expected);
       const [download] = await Promise.all([
@@ -489,11 +497,12 @@ describeWithChromium(
     });
 
     it('the Overview includes the event of the new key (the truth follows what was sent)', async () => {
-      await goVia(page, 'Overview', '/');
+      await page.goto('/?conv=signup');
       await expectMetrics(page, truth(namedRange('30d')));
     });
 
     it('"Test data" shows the test environment\'s numbers', async () => {
+      await page.goto('/?conv=signup');
       await page.getByLabel('Test data').check();
       await page.waitForURL((url) => url.searchParams.get('env') === 'test');
       await expectMetrics(page, overviewTruth(f.acmeTest, namedRange('30d'), conv));
@@ -646,7 +655,7 @@ describeWithChromium(
     });
 
     it('signs out', async () => {
-      await goVia(page, 'Overview', '/');
+      await page.goto('/');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL((url) => url.pathname === '/login', { timeout: UI_TIMEOUT });
       expect((await admin.request.get('/api/v1/auth/me')).status()).toBe(401);

@@ -117,12 +117,15 @@ export const TABLE_METRICS: Array<keyof BreakdownRow> = [
   'conversion_rate',
 ];
 
+/** A report table (Sources, the Overview's top channels): one with a "Visitors" column — not uPlot's legend. */
+export const REPORT_TABLE = 'table:has(th:text-is("Visitors"))';
+
 /**
  * A table of the page as `{ value: row }`: the first cell's text (its button's) is the dimension value,
  * the `td[data-value]` cells are the metrics in the contract's column order. `table` selects the table
- * (the first one of the page by default). Rows without a button (a loading or empty row) are left out.
+ * (the first report table of the page by default). Rows without a button (a loading or empty row) are left out.
  */
-export async function readBreakdown(page: Page, table = 'table'): Promise<Record<string, BreakdownRow>> {
+export async function readBreakdown(page: Page, table = REPORT_TABLE): Promise<Record<string, BreakdownRow>> {
   const rows = await page
     .locator(table)
     .first()
