@@ -79,7 +79,8 @@ describe('POST /api/v1/auth/login', () => {
     const body = res.json();
     expect(body).toEqual({
       user: { id: expect.any(String), email: 'ana@acme.example', role: 'admin' },
-      account: { id: acme.account.id, name: 'Acme', slug: acme.account.slug },
+      account: { id: acme.account.id, name: 'Acme', slug: acme.account.slug, timezone: null },
+      data: { live: true, test: true },
       csrf_token: expect.stringMatching(/^[\w-]{43}$/),
       expires_at: expect.any(String),
     });

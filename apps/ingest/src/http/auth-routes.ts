@@ -28,6 +28,41 @@ const isJson = (contentType: string | undefined) =>
 
 const WRONG = 'email or password is wrong';
 
+/**
+ * What the dashboard needs of the account beyond its name: its time zone (`null` = UTC) and whether it
+ * has any stored session of live / test traffic (its empty state). Two index probes on
+ * sessions (account_id, is_test, …).
+ */
+async function accountOverview(sql: Sql, accountId: string) {
+  const [row] = await sql<{ timezone: string | null; live: boolean; test: boolean }[]>`
+    SELECT settings->>'timezone' AS timezone,
+      EXISTS (SELECT 1 FROM sessions WHERE account_id = a.id AND is_test = false) AS live,
+      EXISTS (SELECT 1 FROM sessions WHERE account_id = a.id AND is_test = true) AS test
+    FROM accounts a WHERE a.id = ${accountId}`;
+  return { timezone: row?.timezone ?? null, data: { live: row?.live ?? false, test: row?.test ?? false } };
+}
+
+/** The body of the login's answer and of GET /auth/me. */
+async function sessionAnswer(
+  sql: Sql,
+  session: {
+    ref: Parameters<typeof csrfTokenOf>[0];
+    expiresAt: Date;
+    user: { id: string; email: string; role: string };
+    account: { id: string; name: string; slug: string };
+  },
+) {
+  const overview = await accountOverview(sql, session.account.id);
+  const { id, name, slug } = session.account;
+  return {
+    user: { id: session.user.id, email: session.user.email, role: session.user.role },
+    account: { id, name, slug, timezone: overview.timezone },
+    data: overview.data,
+    csrf_token: csrfTokenOf(session.ref),
+    expires_at: session.expiresAt.toISOString(),
+  };
+}
+
 /** The counter key of an email: hashed, so Redis never holds addresses. Any string counts, valid or not. */
 function emailKey(body: unknown): string {
   const raw = (body as { email?: unknown }).email;
@@ -100,13 +135,7 @@ export function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): vo
     if (previous) await deleteSession(sql, previous);
     const session = await createSession(sql, { accountId: candidate.account.id, userId: candidate.user.id });
     setSessionCookie(request, reply, formatSessionRef(session.ref));
-    const { status: _status, ...account } = candidate.account;
-    return {
-      user: { id: candidate.user.id, email: candidate.user.email, role: candidate.user.role },
-      account,
-      csrf_token: csrfTokenOf(session.ref),
-      expires_at: session.expiresAt.toISOString(),
-    };
+    return sessionAnswer(sql, { ...session, user: candidate.user, account: candidate.account });
   });
 
   app.post('/auth/logout', async (request, reply) => {
@@ -129,13 +158,6 @@ export function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): vo
   });
 
   app.get('/auth/me', async (request) => {
-    const session = await authenticateSession(sql, request);
-    const { status: _status, ...account } = session.account;
-    return {
-      user: session.user,
-      account,
-      csrf_token: csrfTokenOf(session.ref),
-      expires_at: session.expiresAt.toISOString(),
-    };
+    return sessionAnswer(sql, await authenticateSession(sql, request));
   });
 }
