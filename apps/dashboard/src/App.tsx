@@ -39,8 +39,12 @@ export function App(): JSX.Element {
 
   useEffect(() => {
     if (me.isPending || me.isError) return;
-    if (!signedIn && !onLogin)
+    if (!signedIn && !onLogin) {
       navigate(loginHref(window.location.pathname + window.location.search), { replace: true });
+    }
+    if (signedIn && onLogin) {
+      navigate(safeReturnPath(new URLSearchParams(window.location.search).get('next')), { replace: true });
+    }
   }, [me.isPending, me.isError, signedIn, onLogin]);
 
   useEffect(() => {
@@ -59,12 +63,7 @@ export function App(): JSX.Element {
     );
   }
   if (onLogin) {
-    if (signedIn) {
-      const next = location.search.get('next');
-      navigate(safeReturnPath(next), { replace: true });
-      return <div class="boot" aria-busy="true" />;
-    }
-    return <LoginPage />;
+    return signedIn ? <div class="boot" aria-busy="true" /> : <LoginPage />;
   }
   if (!signedIn) return <div class="boot" aria-busy="true" />;
   return <Shell me={signedIn} />;
@@ -85,7 +84,7 @@ function Shell(props: { me: Me }): JSX.Element {
       // Signed out anyway: the cookie is cleared or already invalid.
     }
     setCsrfToken(null);
-    client.clear();
+    client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
     client.setQueryData(['me'], null);
     navigate('/login', { replace: true });
   };

@@ -12,9 +12,10 @@ export function Controls(props: { range?: boolean }): JSX.Element {
     <div class="controls">
       <div class="controls-row">
         {props.range !== false && (
-          <label class="field">
-            <span>Date range</span>
+          <div class="field">
+            <label htmlFor="range">Date range</label>
             <select
+              id="range"
               value={view.range}
               onChange={(e) => {
                 const range = e.currentTarget.value as Range;
@@ -27,38 +28,41 @@ export function Controls(props: { range?: boolean }): JSX.Element {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         )}
         {props.range !== false && view.range === 'custom' && (
           <>
-            <label class="field">
-              <span>From</span>
+            <div class="field">
+              <label htmlFor="range-from">From</label>
               <input
+                id="range-from"
                 type="date"
                 value={from}
                 max={to}
                 onChange={(e) => e.currentTarget.value && set({ from: e.currentTarget.value, to })}
               />
-            </label>
-            <label class="field">
-              <span>To</span>
+            </div>
+            <div class="field">
+              <label htmlFor="range-to">To</label>
               <input
+                id="range-to"
                 type="date"
                 value={to}
                 min={from}
                 onChange={(e) => e.currentTarget.value && set({ from, to: e.currentTarget.value })}
               />
-            </label>
+            </div>
           </>
         )}
-        <label class="check">
+        <div class="check">
           <input
+            id="test-data"
             type="checkbox"
             checked={view.env === 'test'}
             onChange={(e) => set({ env: e.currentTarget.checked ? 'test' : 'live', conv: null })}
           />
-          <span>Test data</span>
-        </label>
+          <label htmlFor="test-data">Test data</label>
+        </div>
       </div>
       {view.filters.length > 0 && (
         <ul aria-label="Filters" class="chips">

@@ -25,11 +25,7 @@ export function Panel(props: {
   labelId?: string;
 }): JSX.Element {
   return (
-    <section
-      class={`panel ${props.class ?? ''}`}
-      aria-busy={props.busy ? 'true' : 'false'}
-      aria-labelledby={props.title ? props.labelId : undefined}
-    >
+    <section class={`panel ${props.class ?? ''}`.trim()} aria-busy={props.busy ? 'true' : 'false'}>
       {(props.title || props.actions) && (
         <div class="panel-head">
           {props.title && <h2 id={props.labelId}>{props.title}</h2>}

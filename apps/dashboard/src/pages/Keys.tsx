@@ -101,24 +101,30 @@ function AdminKeys(props: { me: Me }): JSX.Element {
 
       <Panel title="Create key" labelId="create-key" busy={create.isPending}>
         <form class="form-grid" onSubmit={onCreate} aria-label="Create key">
-          <label class="field">
-            <span>Environment</span>
-            <select name="environment" defaultValue="live">
+          <div class="field">
+            <label htmlFor="key-environment">Environment</label>
+            <select id="key-environment" name="environment" defaultValue="live">
               <option value="live">live</option>
               <option value="test">test</option>
             </select>
-          </label>
-          <label class="field">
-            <span>Scope</span>
-            <select name="scope" defaultValue="ingest">
+          </div>
+          <div class="field">
+            <label htmlFor="key-scope">Scope</label>
+            <select id="key-scope" name="scope" defaultValue="ingest">
               <option value="ingest">ingest</option>
               <option value="read">read</option>
             </select>
-          </label>
-          <label class="field grow">
-            <span>Description</span>
-            <input name="description" type="text" maxLength={200} placeholder="e.g. shop backend" />
-          </label>
+          </div>
+          <div class="field grow">
+            <label htmlFor="key-description">Description</label>
+            <input
+              id="key-description"
+              name="description"
+              type="text"
+              maxLength={200}
+              placeholder="e.g. shop backend"
+            />
+          </div>
           <button type="submit" class="primary" disabled={create.isPending}>
             Create key
           </button>

@@ -23,7 +23,7 @@ export function LoginPage(): JSX.Element {
         body: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
       });
       setCsrfToken(me.csrf_token);
-      client.clear();
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
       client.setQueryData(['me'], me);
       navigate(safeReturnPath(location.search.get('next')), { replace: true });
     } catch (e) {
@@ -37,14 +37,20 @@ export function LoginPage(): JSX.Element {
       <form class="card login-card" onSubmit={onSubmit} aria-busy={busy ? 'true' : 'false'}>
         <p class="brand">mbuzz</p>
         <h1>Sign in</h1>
-        <label class="field">
-          <span>Email</span>
-          <input name="email" type="email" autoComplete="username" required ref={email} />
-        </label>
-        <label class="field">
-          <span>Password</span>
-          <input name="password" type="password" autoComplete="current-password" required />
-        </label>
+        <div class="field">
+          <label htmlFor="login-email">Email</label>
+          <input id="login-email" name="email" type="email" autoComplete="username" required ref={email} />
+        </div>
+        <div class="field">
+          <label htmlFor="login-password">Password</label>
+          <input
+            id="login-password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+          />
+        </div>
         {error && (
           <p class="error" role="alert">
             {error}

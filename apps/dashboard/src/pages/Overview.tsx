@@ -72,9 +72,10 @@ export function ConversionSelect(props: {
       ? [props.selected, ...props.options]
       : props.options;
   return (
-    <label class="field inline">
-      <span>Conversion event</span>
+    <div class="field inline">
+      <label htmlFor="conversion-event">Conversion event</label>
       <select
+        id="conversion-event"
         value={props.selected ?? ''}
         disabled={options.length === 0}
         onChange={(e) => updateView(props.path, props.view, { conv: e.currentTarget.value || null })}
@@ -86,7 +87,7 @@ export function ConversionSelect(props: {
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 }
 

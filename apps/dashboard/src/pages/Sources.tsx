@@ -47,16 +47,17 @@ export function SourcesPage(props: { me: Me }): JSX.Element {
           idPrefix="sources"
         >
           <div class="touch">
-            <label class="check">
+            <div class="check">
               <input
+                id="first-touch"
                 type="checkbox"
                 checked={view.touch === 'first'}
                 onChange={(e) =>
                   updateView(location.path, view, { touch: e.currentTarget.checked ? 'first' : null })
                 }
               />
-              <span>First touch</span>
-            </label>
+              <label htmlFor="first-touch">First touch</label>
+            </div>
             <span class="muted small">
               {view.touch === 'first'
                 ? tab.first
