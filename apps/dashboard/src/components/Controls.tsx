@@ -59,7 +59,7 @@ export function Controls(props: { range?: boolean }): JSX.Element {
             id="test-data"
             type="checkbox"
             checked={view.env === 'test'}
-            onChange={(e) => set({ env: e.currentTarget.checked ? 'test' : 'live', conv: null })}
+            onChange={(e) => set({ env: e.currentTarget.checked ? 'test' : 'live' })}
           />
           <label htmlFor="test-data">Test data</label>
         </div>
