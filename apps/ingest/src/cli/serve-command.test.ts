@@ -20,7 +20,7 @@ afterAll(() => {
 
 describe('mbuzz-ingest serve (embedded database)', () => {
   it(
-    'seeds a demo key once, prints a curl that works, survives its database dying, locks it, stops on SIGTERM',
+    'seeds a demo key and login once, prints a curl and a login that work, survives its database dying, locks it, stops on SIGTERM',
     async () => {
       assertCliBuilt();
       const first = await startServe();
@@ -30,6 +30,27 @@ describe('mbuzz-ingest serve (embedded database)', () => {
       expect(key).toBeDefined();
       expect(url).toBeDefined();
       expect(first.stdout).toContain(`-H 'Authorization: Bearer ${key}'`);
+      const base = (url as string).replace('/api/v1/events', '');
+      expect(first.stdout).toContain(`Open the dashboard at ${base}/ and log in with:`);
+      const email = /^ {4}email {5}(\S+)$/m.exec(first.stdout)?.[1];
+      const password = /^ {4}password {2}(\S+)$/m.exec(first.stdout)?.[1];
+      expect(email).toBe('demo@mbuzz.local');
+      expect(password).toMatch(/^[\w-]{24}$/);
+
+      // The printed login works, as an admin of the demo account; the dashboard's pages are served.
+      const login = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      expect(login.status).toBe(200);
+      expect(await login.json()).toMatchObject({
+        user: { email: 'demo@mbuzz.local', role: 'admin' },
+        account: { slug: 'demo' },
+      });
+      const page = await fetch(`${base}/`);
+      expect([200, 503]).toContain(page.status); // 503 while the dashboard is not built
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
 
       // The printed curl, sent as printed.
       const response = await fetch(url as string, {
@@ -68,7 +89,10 @@ describe('mbuzz-ingest serve (embedded database)', () => {
       const again = await startServe();
       expect(again.stdout).toContain('The demo account exists');
       expect(again.stdout).toContain('pnpm ingest keys create --account demo --environment test');
+      expect(again.stdout).toContain('pnpm ingest users create --account demo');
+      expect(again.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\//);
       expect(again.stdout).not.toMatch(/sk_test_[0-9a-f]{32}/);
+      expect(again.stdout).not.toContain(password);
       expect(await stop(again.child, 'SIGINT')).toBe(0);
 
       // CLI commands work on the embedded database once the service is stopped.
@@ -82,6 +106,9 @@ describe('mbuzz-ingest serve (embedded database)', () => {
       const db = await openEmbeddedDatabase({ dataDir }, pino({ level: 'silent' }));
       try {
         expect(await db.sql`SELECT slug FROM accounts`).toEqual([{ slug: 'demo' }]);
+        expect(await db.sql`SELECT email, role FROM users`).toEqual([
+          { email: 'demo@mbuzz.local', role: 'admin' },
+        ]);
         const [row] = await db.sql`SELECT count(*)::int AS n FROM api_keys`;
         expect(row?.n).toBe(2);
         const [event] = await db.sql`SELECT s.initial_utm FROM events e

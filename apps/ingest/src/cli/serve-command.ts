@@ -8,7 +8,8 @@ import { createOutput } from './output.js';
 
 /**
  * `serve`: starts the service and runs until SIGTERM or SIGINT (then exits 0 after a graceful close).
- * On the embedded database it also seeds the demo account on first start and prints how to use it.
+ * On the embedded database it also seeds the demo account (a test key and the dashboard's admin
+ * demo@mbuzz.local) on first start and prints how to use it; it always prints the dashboard's URL.
  */
 export function registerServeCommand(program: Command): void {
   program
@@ -27,11 +28,20 @@ export function registerServeCommand(program: Command): void {
         {
           url: server.url,
           database: server.database.kind,
+          dashboard: config.dashboard ? `${server.url}/` : null,
           ...(seed?.created
-            ? { demo: { account: seed.account.slug, key: seed.key, prefix: seed.prefix } }
+            ? {
+                demo: {
+                  account: seed.account.slug,
+                  key: seed.key,
+                  prefix: seed.prefix,
+                  email: seed.user.email,
+                  password: seed.user.password,
+                },
+              }
             : {}),
         },
-        () => (seed ? formatDemoBanner(seed, server.url) : []),
+        () => formatDemoBanner(seed, server.url, { dashboard: config.dashboard }),
       );
       await stopped;
     });

@@ -1,22 +1,36 @@
 import type { DemoSeed } from './seed-demo.js';
 
 /**
- * The text printed after a start on the embedded database: the new demo key with a curl that sends one
- * page view, or a reminder of how to make a key.
+ * The text printed after `serve` starts: where the dashboard is, and on the embedded database the new
+ * demo login and key (with a curl that sends one page view), or a reminder of how to make them.
  *
  * @example
- * process.stdout.write(formatDemoBanner(seed, 'http://127.0.0.1:3000'));
+ * process.stdout.write(formatDemoBanner(seed, 'http://127.0.0.1:3000', { dashboard: true }));
  */
-export function formatDemoBanner(seed: DemoSeed, serverUrl: string): string {
+export function formatDemoBanner(
+  seed: DemoSeed | undefined,
+  serverUrl: string,
+  options: { dashboard: boolean },
+): string {
   const base = reachableUrl(serverUrl);
+  const dashboard = options.dashboard
+    ? `  Dashboard: ${base}/`
+    : '  Dashboard: off (DASHBOARD=false): only the API is served.';
+  if (!seed) {
+    return ['', `  mbuzz ingest on ${base}.`, dashboard, ''].join('\n');
+  }
   if (!seed.created) {
     const slug = seed.account?.slug ?? '<account>';
     return [
       '',
       `  mbuzz ingest on ${base} (embedded database).`,
-      seed.account?.slug === 'demo'
-        ? '  The demo account exists; its key was printed on the first start. A new test key:'
-        : '  A new test key:',
+      dashboard,
+      ...(seed.account?.slug === 'demo'
+        ? ['  The demo account exists; its login and key were printed on the first start.']
+        : []),
+      '  A new dashboard login (prints its password once):',
+      `    pnpm ingest users create --account ${slug} --email you@example.com --role admin`,
+      '  A new test key:',
       `    pnpm ingest keys create --account ${slug} --environment test`,
       '',
     ].join('\n');
@@ -24,7 +38,17 @@ export function formatDemoBanner(seed: DemoSeed, serverUrl: string): string {
   return [
     '',
     `  mbuzz ingest on ${base} (embedded database).`,
-    `  Created the demo account "${seed.account.slug}" and a test API key. It is shown only once — copy it now:`,
+    `  Created the demo account "${seed.account.slug}" with a dashboard login and a test API key.`,
+    '  They are shown only once — copy them now.',
+    '',
+    options.dashboard
+      ? `  Open the dashboard at ${base}/ and log in with:`
+      : '  The dashboard login (the dashboard is off: DASHBOARD=false):',
+    '',
+    `    email     ${seed.user.email}`,
+    `    password  ${seed.user.password}`,
+    '',
+    '  The test API key:',
     '',
     `    ${seed.key}`,
     '',
@@ -32,7 +56,7 @@ export function formatDemoBanner(seed: DemoSeed, serverUrl: string): string {
     '',
     indent(demoCurl(base, seed.key), 4),
     '',
-    '  More keys: pnpm ingest keys create --account demo --environment test',
+    '  More keys: in the dashboard (API keys), or pnpm ingest keys create --account demo --environment test',
     '',
   ].join('\n');
 }
