@@ -10,7 +10,7 @@ import { formatBucket, formatMetric } from '../format.js';
  */
 export function VisitorsChart(props: {
   labels: string[];
-  values: number[];
+  values: Array<number | null>;
   previous: number[] | null;
   current: boolean;
 }): JSX.Element {

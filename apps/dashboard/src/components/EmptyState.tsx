@@ -35,9 +35,7 @@ export function EmptyState(props: { me: Me }): JSX.Element {
       </p>
       {view.env === 'live' && props.me.data?.test && (
         <p>
-          <Link href={location.path + serializeView({ ...view, env: 'test' })}>
-            View test data
-          </Link>
+          <Link href={location.path + serializeView({ ...view, env: 'test' })}>View test data</Link>
         </p>
       )}
       <InstallSnippets idPrefix="empty-install" />

@@ -125,6 +125,12 @@ export function ReportTable(props: {
           </table>
         </TableScroll>
       )}
+      {query.data && query.data.meta.total_rows > rows.length && (
+        <p class="more muted small">
+          The top {rows.length} of {query.data.meta.total_rows.toLocaleString('en-US')} rows; Export CSV has
+          them all (up to 10,000).
+        </p>
+      )}
       {query.data && props.footer}
     </Panel>
   );

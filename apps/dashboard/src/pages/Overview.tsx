@@ -190,9 +190,11 @@ function TimeSeries(props: { view: View }): JSX.Element {
   });
   const series = useMemo(() => {
     const results = query.data?.results ?? [];
+    // Buckets after the current one (the rest of today) have no data yet: a gap, not zeros.
+    const now = nowLabel(query.data?.meta.timezone ?? 'UTC');
     return {
       labels: results.map((r) => r.dimensions[0] ?? ''),
-      values: results.map((r) => r.metrics[0] ?? 0),
+      values: results.map((r) => ((r.dimensions[0] ?? '') > now ? null : (r.metrics[0] ?? 0))),
       previous: results.every((r) => r.comparison) ? results.map((r) => r.comparison?.metrics[0] ?? 0) : null,
     };
   }, [query.data]);
@@ -209,4 +211,25 @@ function TimeSeries(props: { view: View }): JSX.Element {
       )}
     </Panel>
   );
+}
+
+/** The label of the current hour in a time zone ("2026-12-03 14:00"), to compare with the API's buckets. */
+function nowLabel(timeZone: string): string {
+  try {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        hourCycle: 'h23',
+      })
+        .formatToParts(new Date())
+        .map((p) => [p.type, p.value]),
+    );
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:00`;
+  } catch {
+    return '9999';
+  }
 }
