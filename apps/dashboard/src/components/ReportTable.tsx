@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery } from '@tanstack/preact-query';
+import { useQuery } from '@tanstack/preact-query';
 import type { ComponentChildren, JSX } from 'preact';
 import { type QueryBody, queryCsv, runQuery } from '../api.js';
 import { downloadText, formatMetric } from '../format.js';
@@ -55,7 +55,13 @@ export function ReportTable(props: {
     queryKey: ['query', body],
     queryFn: ({ signal }) => runQuery(body, signal),
     enabled: props.convReady,
-    placeholderData: keepPreviousData,
+    // While the range or filters change, the old rows stay (dimmed); another tab or metric set starts empty.
+    placeholderData: (previous) =>
+      previous &&
+      previous.meta.dimensions[0] === props.dimension &&
+      previous.meta.metrics.join() === body.metrics.join()
+        ? previous
+        : undefined,
   });
   const columns = [...COLUMNS];
   if (props.convType) columns.push(['conversions', 'Conversions'], ['conversion_rate', 'Conversion rate']);
@@ -63,17 +69,21 @@ export function ReportTable(props: {
   const metricNames = body.metrics;
   const exportCsv = async () => {
     const csv = await queryCsv({ ...body, limit: 10_000 });
-    const [from, to] = query.data?.meta.date_range ?? ['', ''];
-    downloadText(`mbuzz-${props.csvName}-${from}_${to}.csv`, csv);
+    const range = query.data?.meta.date_range;
+    downloadText(
+      `mbuzz-${props.csvName}-${range ? range.join('_') : String(body.date_range).replace(',', '_')}.csv`,
+      csv,
+    );
   };
   return (
     <Panel
       title={props.title}
       labelId={props.titleId}
       busy={isBusy(query)}
-      actions={<ExportCsv make={exportCsv} disabled={!query.data} />}
+      actions={<ExportCsv make={exportCsv} />}
     >
       {query.isError && <ErrorBox error={query.error} onRetry={() => query.refetch()} />}
+      {!query.data && !query.isError && <p class="muted placeholder">Loading…</p>}
       {query.data && (
         <TableScroll label={props.title}>
           <table>
