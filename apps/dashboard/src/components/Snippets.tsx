@@ -26,7 +26,11 @@ const FRAMEWORKS = [
     id: 'next',
     label: 'Next',
     install: 'pnpm add @mbuzz/next',
-    code: "export default withMbuzz(); // proxy.ts (Next 16) or middleware.ts (Next 15): import { withMbuzz } from '@mbuzz/next'",
+    code: [
+      "// proxy.ts (Next 16) or middleware.ts (Next 15): import { withMbuzz } from '@mbuzz/next'",
+      'export default withMbuzz();',
+      "export const config = { matcher: ['/((?!api/|_next/|.*\\\\.[a-zA-Z0-9]+$).*)'] };",
+    ].join('\n'),
   },
 ];
 
