@@ -192,9 +192,10 @@ describeWithChromium(
           .poll(() => page.getByRole('heading', { name: heading, exact: true }).count())
           .toBeGreaterThan(0);
       }
-      await page
-        .locator('figure[aria-label="Visitors over time"][data-ready="true"]')
-        .waitFor({ timeout: UI_TIMEOUT });
+      const chart = page.locator('figure[aria-label="Visitors over time"][data-ready="true"]');
+      await chart.waitFor({ timeout: UI_TIMEOUT });
+      // Drawn by the chart library (uPlot draws on a canvas), not hand-made SVG.
+      expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
       // The Overview's top channels.
       await expectTable(page, breakdown(range, 'channel'));
       await expectNoAxeViolations(page, 'the Overview');
@@ -295,7 +296,9 @@ describeWithChromium(
       await page.getByRole('tab', { name: 'Sources', exact: true }).click();
       await expectTable(page, breakdown(range, 'source', paid));
 
-      await page.getByRole('button', { name: 'Remove filter Channel is Paid Search' }).click();
+      // By keyboard: focus the chip's remove button, Enter.
+      await page.getByRole('button', { name: 'Remove filter Channel is Paid Search' }).focus();
+      await page.keyboard.press('Enter');
       await expect.poll(() => filterChips(page).count()).toBe(0);
       expect(new URL(page.url()).searchParams.getAll('f')).toEqual([]);
       await expectTable(page, breakdown(range, 'source'));
@@ -358,6 +361,53 @@ describeWithChromium(
         await expectMetrics(linked, truth(namedRange('7d'), [{ dimension: 'source', value: 'google' }]));
       } finally {
         await linked.close();
+      }
+    });
+
+    it('shows a panel as busy while its query runs, and an error with "Retry" when it fails', async () => {
+      await page.goto('/?conv=signup');
+      await expectMetrics(page, truth(namedRange('30d')));
+      let mode: 'slow' | 'fail' | 'pass' = 'slow';
+      await page.route('**/api/v1/query', async (route) => {
+        if (mode === 'fail') {
+          await route.fulfill({
+            status: 500,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: 'the database is unavailable', code: 'internal_error' }),
+          });
+          return;
+        }
+        if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 1_500));
+        await route.continue();
+      });
+      try {
+        await page.getByLabel('Date range').selectOption('7d');
+        await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBeGreaterThan(0);
+        await expectMetrics(page, truth(namedRange('7d')));
+
+        mode = 'fail';
+        await page.getByLabel('Date range').selectOption('today');
+        // The page may retry a failed query a few times before it says so.
+        const retry = page.getByRole('button', { name: 'Retry' });
+        await retry.first().waitFor({ timeout: 30_000 });
+        expect(await page.getByRole('alert').count()).toBeGreaterThan(0);
+        mode = 'pass';
+        // Each failed panel has its own Retry (one may retry them all): click until none is left.
+        await expect
+          .poll(async () => {
+            const left = await retry.count();
+            if (left > 0)
+              await retry
+                .first()
+                .click({ timeout: 1_000 })
+                .catch(() => {});
+            return left;
+          })
+          .toBe(0);
+        await expectMetrics(page, truth(namedRange('today')));
+        expect(await page.getByRole('alert').count()).toBe(0);
+      } finally {
+        await page.unroute('**/api/v1/query');
       }
     });
 

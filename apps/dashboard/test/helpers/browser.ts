@@ -166,6 +166,7 @@ export interface AxeViolation {
  * string), which the CSP does not govern — the page itself stays as strict as it is.
  */
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  await settled(page);
   const axe = require('axe-core') as { source: string };
   const loaded = await page.evaluate('typeof window.axe');
   if (loaded === 'undefined') await page.evaluate(axe.source);
@@ -191,8 +192,20 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-/** Saves a full-page screenshot as `<name>.png` under {@link SCREENSHOT_DIR}. */
+/** Waits until no panel of the page is loading (`aria-busy="true"`) and its chart, if any, is drawn. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[aria-busy="true"]') === null &&
+      [...document.querySelectorAll('figure[aria-label="Visitors over time"]')].every(
+        (figure) => figure.getAttribute('data-ready') === 'true',
+      ),
+  );
+}
+
+/** Saves a full-page screenshot as `<name>.png` under {@link SCREENSHOT_DIR}, once the page has settled. */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  await settled(page);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true });
 }
