@@ -104,6 +104,18 @@ export function VisitorsChart(props: {
   return (
     <figure aria-label="Visitors over time" class="chart" ref={figure}>
       <div ref={box} class="chart-box" />
+      <figcaption class="sr-only">{summary(labels, values)}</figcaption>
     </figure>
   );
+}
+
+/** The chart in one sentence, for screen readers. */
+function summary(labels: string[], values: Array<number | null>): string {
+  let peak = -1;
+  values.forEach((v, i) => {
+    if (v !== null && (peak < 0 || v > (values[peak] ?? 0))) peak = i;
+  });
+  if (labels.length === 0 || peak < 0) return 'No data in this range.';
+  const unit = labels[0]?.includes(' ') ? 'hour' : 'day';
+  return `Visitors per ${unit} from ${formatBucket(labels[0] ?? '')} to ${formatBucket(labels.at(-1) ?? '')}; the most, ${formatMetric('visitors', values[peak])}, on ${formatBucket(labels[peak] ?? '')}.`;
 }
