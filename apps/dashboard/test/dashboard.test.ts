@@ -609,6 +609,12 @@ describeWithChromium(
         await expectTable(globex, toRecord(breakdownTruth(f.globexLive, namedRange('30d'), 'channel', conv)));
         await globex.goto('/?conv=signup');
         await expectMetrics(globex, overviewTruth(f.globexLive, namedRange('30d'), conv));
+        // Globex counts days in its own time zone (Pacific/Auckland): its last 7 days are not UTC's.
+        const timeZone = f.globex.timeZone;
+        const sevenDays = overviewTruth(f.globexLive, namedRange('7d', { timeZone }), { ...conv, timeZone });
+        expect(sevenDays).not.toEqual(overviewTruth(f.globexLive, namedRange('7d'), conv));
+        await globex.getByLabel('Date range').selectOption('7d');
+        await expectMetrics(globex, sevenDays);
         // The cookie of one account cannot revoke another's key.
         const me = (await (await context.request.get('/api/v1/auth/me')).json()) as { csrf_token: string };
         const res = await context.request.delete(`/api/v1/keys/${acmeKeyId}`, {
@@ -639,6 +645,23 @@ describeWithChromium(
         expect(code).toMatch(/mbuzz/i);
         await expectNoAxeViolations(empty, 'the empty Overview');
         await screenshot(empty, 'empty-desktop');
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('an account with test data only links to it from its empty state', async () => {
+      const context = await newContext(browser, { baseURL: f.baseUrl });
+      context.setDefaultTimeout(UI_TIMEOUT);
+      watchIncidents(context, incidents);
+      try {
+        const hooli = await context.newPage();
+        await logIn(hooli, USERS.testOnly);
+        await hooli.getByRole('heading', { name: 'No data yet' }).waitFor({ timeout: UI_TIMEOUT });
+        await hooli.getByRole('link', { name: 'View test data' }).click();
+        await hooli.waitForURL((url) => url.searchParams.get('env') === 'test');
+        await hooli.getByLabel('Conversion event').selectOption('signup');
+        await expectMetrics(hooli, overviewTruth(f.hooliTest, namedRange('30d'), conv));
       } finally {
         await context.close();
       }

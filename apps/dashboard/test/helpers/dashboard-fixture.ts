@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createAccount, createApiKey, createUser } from '@mbuzz/ingest';
+import { createAccount, createApiKey, createUser, setAccountTimeZone } from '@mbuzz/ingest';
 import {
   type IngestOnFreshDatabase,
   killAllChildren,
@@ -8,12 +8,15 @@ import {
 import { DIST_DIR, requireDashboardBuild } from './dashboard-build.js';
 import {
   eventsOf,
+  GLOBEX_TIME_ZONE,
   type PlannedSession,
   planAcme,
   planAcmeTest,
   planGlobex,
+  planHooliTest,
   type WireEvent,
 } from './seed-plan.js';
+import { namedRange, startOfDay } from './truth.js';
 
 /** The password of every seeded user. */
 export const PASSWORD = 'correct horse battery staple';
@@ -26,6 +29,7 @@ export const USERS = {
   viewer: 'vic@acme.example',
   globex: 'gus@globex.example',
   empty: 'eve@initech.example',
+  testOnly: 'hal@hooli.example',
 } as const;
 
 /** The service, its accounts and what was sent to them. */
@@ -34,11 +38,13 @@ export interface DashboardFixture {
   /** e.g. `http://127.0.0.1:41234` */
   readonly baseUrl: string;
   readonly acme: { id: string; name: string; liveKey: string; testKey: string };
-  readonly globex: { id: string; name: string };
+  readonly globex: { id: string; name: string; timeZone: string };
   /** Acme's live sessions: grows when a test sends more (the truth follows). */
   readonly acmeLive: PlannedSession[];
   readonly acmeTest: PlannedSession[];
   readonly globexLive: PlannedSession[];
+  /** The test data of Hooli, which has no live data. */
+  readonly hooliTest: PlannedSession[];
   /** When the plan was made: the seed's times are relative to it. */
   readonly seededAt: Date;
   /** Sends events with a key; resolves the HTTP status and body. */
@@ -53,8 +59,10 @@ export interface DashboardFixture {
  *
  * - Acme: an admin and a viewer, a live ingest key with the sessions of {@link planAcme}, a test key with
  *   {@link planAcmeTest}.
- * - Globex: a user and its own live sessions ({@link planGlobex}), which never show on Acme's pages.
+ * - Globex, in {@link GLOBEX_TIME_ZONE}: a user and its own live sessions ({@link planGlobex}), which
+ *   never show on Acme's pages.
  * - Initech: a user and no data at all (the empty state).
+ * - Hooli: a user and test data only (the empty state links to it).
  */
 export async function startDashboardFixture(): Promise<DashboardFixture> {
   requireDashboardBuild();
@@ -67,21 +75,25 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
   });
   try {
     const sql = ingest.db.sql;
-    const [acme, globex, initech] = await Promise.all([
+    const [acme, globex, initech, hooli] = await Promise.all([
       createAccount(sql, { name: 'Acme' }),
       createAccount(sql, { name: 'Globex' }),
       createAccount(sql, { name: 'Initech' }),
+      createAccount(sql, { name: 'Hooli' }),
     ]);
-    const [acmeLive, acmeTest, globexLive] = await Promise.all([
+    await setAccountTimeZone(sql, globex.id, GLOBEX_TIME_ZONE);
+    const [acmeLive, acmeTest, globexLive, hooliTest] = await Promise.all([
       createApiKey(sql, { accountId: acme.id, environment: 'live', description: 'seed' }),
       createApiKey(sql, { accountId: acme.id, environment: 'test', description: 'seed (test)' }),
       createApiKey(sql, { accountId: globex.id, environment: 'live' }),
+      createApiKey(sql, { accountId: hooli.id, environment: 'test' }),
     ]);
     // argon2id: one after the other, not to load the shared machine more than needed.
     await createUser(sql, { accountId: acme.id, email: USERS.admin, password: PASSWORD, role: 'admin' });
     await createUser(sql, { accountId: acme.id, email: USERS.viewer, password: PASSWORD, role: 'viewer' });
     await createUser(sql, { accountId: globex.id, email: USERS.globex, password: PASSWORD, role: 'admin' });
     await createUser(sql, { accountId: initech.id, email: USERS.empty, password: PASSWORD, role: 'admin' });
+    await createUser(sql, { accountId: hooli.id, email: USERS.testOnly, password: PASSWORD, role: 'viewer' });
 
     const send = async (key: string, events: WireEvent[]) => {
       const res = await fetch(`${ingest.apiUrl}/events`, {
@@ -108,20 +120,23 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     };
 
     const seededAt = new Date();
+    const globexSevenDays = namedRange('7d', { now: seededAt, timeZone: GLOBEX_TIME_ZONE });
     const plans = {
       acmeLive: planAcme(seededAt),
       acmeTest: planAcmeTest(seededAt),
-      globexLive: planGlobex(seededAt),
+      globexLive: planGlobex(seededAt, startOfDay(globexSevenDays.from, GLOBEX_TIME_ZONE)),
+      hooliTest: planHooliTest(seededAt),
     };
     await seed(acmeLive.key, plans.acmeLive);
     await seed(acmeTest.key, plans.acmeTest);
     await seed(globexLive.key, plans.globexLive);
+    await seed(hooliTest.key, plans.hooliTest);
 
     return {
       ingest,
       baseUrl: ingest.baseUrl,
       acme: { id: acme.id, name: acme.name, liveKey: acmeLive.key, testKey: acmeTest.key },
-      globex: { id: globex.id, name: globex.name },
+      globex: { id: globex.id, name: globex.name, timeZone: GLOBEX_TIME_ZONE },
       ...plans,
       seededAt,
       send,

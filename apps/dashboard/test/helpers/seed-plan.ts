@@ -218,27 +218,53 @@ export function planAcme(now: Date): PlannedSession[] {
 /** Values that appear only in the other account's data: none may ever show on Acme's pages. */
 export const OTHER_ACCOUNT_MARKERS = ['globex_secret_source', 'globex_secret_campaign'];
 
-/** The other account (Globex): its own visitors, whose source and campaign name it. */
-export function planGlobex(now: Date): PlannedSession[] {
-  return planAccount({
-    now,
-    prefix: 'globex',
-    visitors: 5,
-    days: 20,
-    seed: 7,
-    touches: [
-      {
-        // Not a social site, but a paid medium: Paid Other.
-        channel: 'Paid Other',
-        source: 'globex_secret_source',
-        utm: {
-          utm_source: 'globex_secret_source',
-          utm_medium: 'paid_social',
-          utm_campaign: 'globex_secret_campaign',
-        },
-      },
-    ],
+/** The other account's time zone: its days are not UTC's (UTC+13 in December, +12 in July). */
+export const GLOBEX_TIME_ZONE = 'Pacific/Auckland';
+
+/**
+ * The other account (Globex), in {@link GLOBEX_TIME_ZONE}: its own visitors, whose source and campaign
+ * name it, and two sessions an hour either side of the start of its last-7-days range in its time zone,
+ * so that a range counted in UTC instead shows other numbers.
+ */
+export function planGlobex(now: Date, sevenDaysStart: Date): PlannedSession[] {
+  const touch: Touch = {
+    // Not a social site, but a paid medium: Paid Other.
+    channel: 'Paid Other',
+    source: 'globex_secret_source',
+    utm: {
+      utm_source: 'globex_secret_source',
+      utm_medium: 'paid_social',
+      utm_campaign: 'globex_secret_campaign',
+    },
+  };
+  const edge = (name: string, offsetMs: number): PlannedSession => ({
+    visitorId: `globex-visitor-${name}`,
+    sessionId: `globex-session-${name}`,
+    start: new Date(sevenDaysStart.getTime() + offsetMs),
+    touch,
+    landingPath: '/',
+    pageViews: 2,
+    customEvents: [],
   });
+  return [
+    ...planAccount({
+      now,
+      prefix: 'globex',
+      visitors: 5,
+      // Within the last 5 days: inside the 7-day range in UTC and in Auckland alike, so only the two
+      // sessions at its edge tell the time zones apart.
+      days: 5,
+      seed: 7,
+      touches: [touch],
+    }),
+    edge('before-7d', -3_600_000),
+    edge('after-7d', 3_600_000),
+  ];
+}
+
+/** An account with test data only (Hooli): its empty state links to the test data. */
+export function planHooliTest(now: Date): PlannedSession[] {
+  return planAccount({ now, prefix: 'hooli-test', visitors: 2, days: 5, seed: 3, touches: [TOUCHES.direct] });
 }
 
 /** Acme's test data (a test key): a few sessions of its own, to tell the environments apart. */

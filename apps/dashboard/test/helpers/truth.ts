@@ -1,8 +1,8 @@
 import type { PlannedSession } from './seed-plan.js';
 
 // The true figures of a plan, computed here from what the tests sent, by the definitions of docs/api.md
-// ("POST /api/v1/query"): a session belongs to the day it started (UTC: the seeded accounts have no time
-// zone and the browser runs in UTC), visitors are distinct visitors of those sessions, bounce rate is the
+// ("POST /api/v1/query"): a session belongs to the day it started in the account's time zone (UTC when it
+// has none; the dashboard sends none, so the API uses the account's), visitors are distinct visitors of those sessions, bounce rate is the
 // share of sessions with one page view among those with at least one, a conversion is a session with at
 // least one event of the type.
 
@@ -14,15 +14,22 @@ export interface DayRange {
   to: string;
 }
 
-/** `YYYY-MM-DD` of an instant in UTC. */
-export const dayOf = (instant: Date): string => instant.toISOString().slice(0, 10);
+/** `YYYY-MM-DD` of an instant in a time zone (UTC by default). */
+export const dayOf = (instant: Date, timeZone = 'UTC'): string =>
+  // en-CA formats as YYYY-MM-DD.
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
 
 export const addDays = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
 /** The dashboard's named ranges, as the API resolves them (`Nd` ends today and has N days). */
-export function namedRange(range: 'today' | '7d' | '30d' | 'month', now = new Date()): DayRange {
-  const today = dayOf(now);
+export function namedRange(
+  range: 'today' | '7d' | '30d' | 'month',
+  options: { now?: Date; timeZone?: string } = {},
+): DayRange {
+  const today = dayOf(options.now ?? new Date(), options.timeZone);
   switch (range) {
     case 'today':
       return { from: today, to: today };
@@ -109,14 +116,24 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 const rate = (part: number, whole: number, digits: number) =>
   whole === 0 ? 0 : Math.round((100 * part * 10 ** digits) / whole) / 10 ** digits;
 
-/** The sessions of `plan` that started in `range` and pass every filter. */
+/** What a report is asked for besides its range. */
+export interface TruthOptions {
+  filters?: IsFilter[];
+  /** Default `signup`. */
+  conversionEvent?: string;
+  /** The account's time zone (default UTC). */
+  timeZone?: string;
+}
+
+/** The sessions of `plan` that started in `range` (days in `timeZone`) and pass every filter. */
 export function sessionsIn(
   plan: PlannedSession[],
   range: DayRange,
   filters: IsFilter[] = [],
+  timeZone = 'UTC',
 ): PlannedSession[] {
   return plan.filter((session) => {
-    const day = dayOf(session.start);
+    const day = dayOf(session.start, timeZone);
     if (day < range.from || day > range.to) return false;
     return filters.every((filter) => dimensionOf(session, filter.dimension, plan) === filter.value);
   });
@@ -140,12 +157,11 @@ function measure(sessions: PlannedSession[], conversionEvent: string): Metrics &
 }
 
 /** The Overview's numbers. */
-export function overviewTruth(
-  plan: PlannedSession[],
-  range: DayRange,
-  options: { filters?: IsFilter[]; conversionEvent?: string } = {},
-): Metrics {
-  const all = measure(sessionsIn(plan, range, options.filters), options.conversionEvent ?? 'signup');
+export function overviewTruth(plan: PlannedSession[], range: DayRange, options: TruthOptions = {}): Metrics {
+  const all = measure(
+    sessionsIn(plan, range, options.filters, options.timeZone),
+    options.conversionEvent ?? 'signup',
+  );
   return {
     visitors: all.visitors,
     sessions: all.sessions,
@@ -166,7 +182,7 @@ export function percentChange(before: number, after: number): number | null {
 export function overviewChange(
   plan: PlannedSession[],
   range: DayRange,
-  options: { filters?: IsFilter[]; conversionEvent?: string } = {},
+  options: TruthOptions = {},
 ): Record<keyof Metrics, number | null> {
   const now = overviewTruth(plan, range, options);
   const before = overviewTruth(plan, previousPeriod(range), options);
@@ -181,10 +197,10 @@ export function breakdownTruth(
   plan: PlannedSession[],
   range: DayRange,
   dimension: Dimension,
-  options: { filters?: IsFilter[]; conversionEvent?: string } = {},
+  options: TruthOptions = {},
 ): Map<string, BreakdownRow> {
   const groups = new Map<string, PlannedSession[]>();
-  for (const session of sessionsIn(plan, range, options.filters)) {
+  for (const session of sessionsIn(plan, range, options.filters, options.timeZone)) {
     const value = dimensionOf(session, dimension, plan);
     groups.set(value, [...(groups.get(value) ?? []), session]);
   }
@@ -203,14 +219,29 @@ export function breakdownTruth(
   return rows;
 }
 
-/**
- * First touch: conversions grouped by the channel of each converting session's visitor's first session
- * ever (`first_channel`), the other metrics over the sessions of visitors whose first channel it is.
- */
-export function firstTouchTruth(
-  plan: PlannedSession[],
-  range: DayRange,
-  options: { conversionEvent?: string } = {},
-) {
-  return breakdownTruth(plan, range, 'first_channel', options);
+/** The instant a day begins in a time zone (its local midnight). */
+export function startOfDay(day: string, timeZone: string): Date {
+  const wallClock = (instant: number) => {
+    const parts: Record<string, string> = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })
+        .formatToParts(instant)
+        .map((part) => [part.type, part.value]),
+    );
+    const n = (type: string) => Number(parts[type]);
+    return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  };
+  const target = Date.parse(`${day}T00:00:00Z`);
+  // Two steps settle the offset, also on the day clocks change.
+  let instant = target - (wallClock(target) - target);
+  instant = target - (wallClock(instant) - instant);
+  return new Date(instant);
 }
