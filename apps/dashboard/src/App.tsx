@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/preact-query';
 import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { apiJson, type Me, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { apiJson, type Me, setSession, setUnauthorizedHandler } from './api.js';
 import { ErrorBox } from './components/Panel.js';
 import { useMe } from './hooks.js';
 import { EventsPage } from './pages/Events.js';
@@ -29,7 +29,7 @@ export function App(): JSX.Element {
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
-      setCsrfToken(null);
+      setSession(null);
       client.setQueryData(['me'], null);
     });
   }, [client]);
@@ -83,7 +83,7 @@ function Shell(props: { me: Me }): JSX.Element {
     } catch {
       // Signed out anyway: the cookie is cleared or already invalid.
     }
-    setCsrfToken(null);
+    setSession(null);
     client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
     client.setQueryData(['me'], null);
     navigate('/login', { replace: true });

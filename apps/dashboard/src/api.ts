@@ -23,8 +23,16 @@ export class ApiError extends Error {
 let csrfToken: string | null = null;
 let onUnauthorized: () => void = () => {};
 
-export function setCsrfToken(token: string | null): void {
-  csrfToken = token;
+let userId: string | null = null;
+
+/** The signed-in session's CSRF token and user (null when signed out). */
+export function sessionUserId(): string | null {
+  return userId;
+}
+
+export function setSession(me: Me | null): void {
+  csrfToken = me?.csrf_token ?? null;
+  userId = me?.user.id ?? null;
 }
 
 /** Called when a request other than the login itself answers 401 (the session ended). */
@@ -39,11 +47,12 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-async function send(path: string, options: RequestOptions = {}): Promise<Response> {
+async function send(path: string, options: RequestOptions = {}, retried = false): Promise<Response> {
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const sentToken = csrfToken;
+  if (method !== 'GET' && sentToken) headers['X-CSRF-Token'] = sentToken;
   let response: Response;
   try {
     response = await fetch(`/api/v1${path}`, {
@@ -68,7 +77,33 @@ async function send(path: string, options: RequestOptions = {}): Promise<Respons
     // Not JSON: keep the generic text.
   }
   if (response.status === 401 && path !== '/auth/login' && path !== '/auth/me') onUnauthorized();
+  // A login in another tab replaced this session: take its token once and send again.
+  if (response.status === 403 && code === 'invalid_csrf_token' && !retried) {
+    if (csrfToken !== sentToken || (await refreshCsrfToken(sentToken))) return send(path, options, true);
+  }
   throw new ApiError(response.status, code, message);
+}
+
+async function refreshCsrfToken(stale: string | null): Promise<boolean> {
+  let me: Me;
+  try {
+    const response = await fetch('/api/v1/auth/me', {
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+    });
+    if (!response.ok) return false;
+    me = (await response.json()) as Me;
+  } catch {
+    return false;
+  }
+  if (typeof me.csrf_token !== 'string' || me.csrf_token === stale) return false;
+  // Another user signed in in another tab: start over as that user rather than mix two accounts.
+  if (userId !== null && me.user?.id !== userId) {
+    window.location.reload();
+    return false;
+  }
+  csrfToken = me.csrf_token;
+  return true;
 }
 
 export async function apiJson<T>(path: string, options: RequestOptions = {}): Promise<T> {

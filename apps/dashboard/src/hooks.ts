@@ -1,19 +1,25 @@
-import { useQuery } from '@tanstack/preact-query';
-import { ApiError, apiJson, type Me, setCsrfToken } from './api.js';
+import { useQuery, useQueryClient } from '@tanstack/preact-query';
+import { ApiError, apiJson, type Me, sessionUserId, setSession } from './api.js';
 
 /** The signed-in user (null when signed out); the dashboard starts here. */
 export function useMe(options: { refetchInterval?: number } = {}) {
+  const client = useQueryClient();
   return useQuery({
     ...options,
     queryKey: ['me'],
     queryFn: async (): Promise<Me | null> => {
       try {
         const me = await apiJson<Me>('/auth/me');
-        setCsrfToken(me.csrf_token);
+        const previous = sessionUserId();
+        setSession(me);
+        // Another user signed in in another tab: nothing cached for the previous one may show.
+        if (previous !== null && previous !== me.user.id) {
+          void client.resetQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+        }
         return me;
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) {
-          setCsrfToken(null);
+          setSession(null);
           return null;
         }
         throw error;

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/preact-query';
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, apiJson, type Me, setCsrfToken } from '../api.js';
+import { ApiError, apiJson, type Me, setSession } from '../api.js';
 import { navigate, safeReturnPath, useLocation } from '../router.js';
 
 export function LoginPage(): JSX.Element {
@@ -22,7 +22,7 @@ export function LoginPage(): JSX.Element {
         method: 'POST',
         body: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
       });
-      setCsrfToken(me.csrf_token);
+      setSession(me);
       client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
       client.setQueryData(['me'], me);
       navigate(safeReturnPath(location.search.get('next')), { replace: true });
