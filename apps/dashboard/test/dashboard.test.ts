@@ -32,6 +32,7 @@ import {
 } from './helpers/dashboard-fixture.js';
 import {
   eventsOf,
+  FORMULA_VALUE,
   OTHER_ACCOUNT_MARKERS,
   type PlannedSession,
   TOUCHES,
@@ -227,6 +228,17 @@ describeWithChromium(
       await screenshot(page, 'sources-desktop');
     });
 
+    it('Sources: the tabs work by keyboard (arrow keys), the tab in the URL', async () => {
+      await page.goto('/sources?conv=signup');
+      await page.getByRole('tab', { name: 'Channels', exact: true }).focus();
+      await page.keyboard.press('ArrowRight');
+      await expect
+        .poll(() => page.getByRole('tab', { name: 'Sources', exact: true }).getAttribute('aria-selected'))
+        .toBe('true');
+      await page.waitForURL((url) => url.searchParams.get('tab') === 'sources');
+      await expectTable(page, breakdown(namedRange('30d'), 'source'));
+    });
+
     it('Sources: every other tab shows its dimension with exact counts', async () => {
       const tabs: Array<[string, Dimension]> = [
         ['Sources', 'source'],
@@ -313,6 +325,11 @@ describeWithChromium(
         await expectMetrics(page, truth(namedRange(name)));
       }
       expect(truth(namedRange('7d'))).not.toEqual(truth(namedRange('30d')));
+      // The state is in the URL: Back returns to the previous range and its numbers.
+      await page.goBack();
+      await page.waitForURL((url) => url.searchParams.get('range') === 'today');
+      await expect.poll(() => dateRange.inputValue()).toBe('today');
+      await expectMetrics(page, truth(namedRange('today')));
 
       // A custom range: two weeks that end ten days ago.
       const to = addDays(dayOf(new Date()), -10);
@@ -421,35 +438,59 @@ describeWithChromium(
       await expectTable(page, breakdown(namedRange('30d'), 'channel'));
     });
 
+    /** Clicks the page's first "Export CSV" and resolves the downloaded file's rows (empty lines left out). */
+    const exportCsv = async (on: Page): Promise<string[][]> => {
+      const [download] = await Promise.all([
+        on.waitForEvent('download', { timeout: UI_TIMEOUT }),
+        on.getByRole('button', { name: 'Export CSV' }).first().click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/\.csv$/);
+      const rows = parseCsv(readFileSync(await download.path(), 'utf8'));
+      return rows.filter((row) => row.some((cell) => cell !== ''));
+    };
+    /** A report CSV (dimension column `dimension`, then metrics) as `{ value: row }`. */
+    const csvBreakdown = (rows: string[][], dimension: string): Record<string, BreakdownRow> => {
+      const [header = [], ...body] = rows;
+      expect(header[0]).toBe(dimension);
+      const columns = TABLE_METRICS.map((metric) =>
+        header.findIndex((h) => h === metric || h.startsWith(`${metric}:`)),
+      );
+      expect(
+        columns.every((i) => i > 0),
+        `CSV header ${header.join(',')}`,
+      ).toBe(true);
+      return Object.fromEntries(
+        body.map((row) => [
+          row[0] as string,
+          Object.fromEntries(
+            TABLE_METRICS.map((metric, i) => [metric, Number(row[columns[i] as number])]),
+          ) as unknown as BreakdownRow,
+        ]),
+      );
+    };
+
     it('exports the Channels table as a CSV that matches the table', async () => {
       await page.goto('/sources?conv=signup');
       const expected = breakdown(namedRange('30d'), 'channel');
       await expectTable(page, expected);
-      const [download] = await Promise.all([
-        page.waitForEvent('download', { timeout: UI_TIMEOUT }),
-        page.getByRole('button', { name: 'Export CSV' }).first().click(),
-      ]);
-      expect(download.suggestedFilename()).toMatch(/\.csv$/);
-      const path = await download.path();
-      const [header, ...rows] = parseCsv(readFileSync(path, 'utf8')).filter((row) =>
-        row.some((cell) => cell !== ''),
-      );
-      expect(header?.[0]).toBe('channel');
-      const column = (name: string) =>
-        header?.findIndex((h) => h === name || h.startsWith(`${name}:`)) ?? Number.NaN;
-      const columns = TABLE_METRICS.map((metric) => column(metric));
-      expect(
-        columns.every((i) => i > 0),
-        `CSV header ${header?.join(',')}`,
-      ).toBe(true);
-      const csv: Record<string, BreakdownRow> = {};
-      for (const row of rows) {
-        csv[row[0] as string] = Object.fromEntries(
-          TABLE_METRICS.map((metric, i) => [metric, Number(row[columns[i] as number])]),
-        ) as unknown as BreakdownRow;
-      }
+      const csv = csvBreakdown(await exportCsv(page), 'channel');
       expect(csv).toEqual(await readBreakdown(page));
       expect(csv).toEqual(expected);
+    });
+
+    it("exports a filtered table as shown, and neutralises a formula from the traffic (a leading ')", async () => {
+      const paid: IsFilter[] = [{ dimension: 'channel', value: 'Paid Search' }];
+      await page.goto('/sources?f=channel:is:Paid%20Search&tab=sources&conv=signup');
+      const expected = breakdown(namedRange('30d'), 'source', paid);
+      await expectTable(page, expected);
+      expect(csvBreakdown(await exportCsv(page), 'source')).toEqual(expected);
+
+      await page.goto('/sources?tab=terms&conv=signup');
+      const terms = breakdown(namedRange('30d'), 'utm_term');
+      await page.getByRole('button', { name: FORMULA_VALUE, exact: true }).waitFor({ timeout: UI_TIMEOUT });
+      const csv = csvBreakdown(await exportCsv(page), 'utm_term');
+      expect(csv[`'${FORMULA_VALUE}`]).toEqual(terms[FORMULA_VALUE]);
+      expect(csv[FORMULA_VALUE]).toBeUndefined();
     });
 
     it('Recent events lists the latest events as text, newest first, and nothing of another account', async () => {
@@ -463,12 +504,31 @@ describeWithChromium(
         .poll(async () => (await firstRow.locator('td').allTextContents()).slice(1).map((t) => t.trim()), {
           timeout: UI_TIMEOUT,
         })
-        .toEqual([XSS_EVENT_TYPE, '/welcome', 'Email', 'newsletter']);
+        .toEqual([XSS_EVENT_TYPE, FORMULA_VALUE, 'Email', 'newsletter']);
       const body = (await page.locator('body').textContent()) ?? '';
       for (const marker of OTHER_ACCOUNT_MARKERS) expect(body).not.toContain(marker);
       expect(await page.locator('img[src="x"], svg[onload]').count()).toBe(0);
       await expectNoAxeViolations(page, 'Recent events');
       await screenshot(page, 'events-desktop');
+
+      // Its CSV holds the rows of the table, in order, a formula neutralised.
+      const shown = await page
+        .locator('table tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((row) =>
+            [...row.querySelectorAll('td')].slice(1, 5).map((td) => td.textContent?.trim() ?? ''),
+          ),
+        );
+      const [header = [], ...rows] = await exportCsv(page);
+      const columns = ['event_type', 'path', 'channel', 'source'].map((name) => header.indexOf(name));
+      expect(
+        columns.every((i) => i >= 0),
+        `CSV header ${header.join(',')}`,
+      ).toBe(true);
+      const csv = rows.map((row) => columns.map((i) => row[i] ?? ''));
+      const neutralised = (value: string) => (/^[=+\-@]/.test(value) ? `'${value}` : value);
+      expect(csv).toEqual(shown.map((row) => row.map(neutralised)));
+      expect(csv[0]?.[1]).toBe(`'${FORMULA_VALUE}`);
     });
 
     it('creates a key in the UI, an event sent with it shows in Recent events within 10 s; once revoked the API refuses it', async () => {

@@ -5,6 +5,8 @@
 
 /** The value the tests put in a UTM parameter, a path and an event type: it must show as text and run nothing. */
 export const XSS_VALUE = '<img src=x onerror=alert(1)>';
+/** A value a spreadsheet would run as a formula: a CSV export must neutralise it (a leading `'`). */
+export const FORMULA_VALUE = '=SUM(1+1)';
 /** A custom event type that is markup as well. */
 export const XSS_EVENT_TYPE = '<svg onload=alert(2)>';
 
@@ -84,6 +86,8 @@ export interface PlannedSession {
   pageViews: number;
   /** Custom events after the page views (`signup`, …). */
   customEvents: string[];
+  /** The `path` of its custom events other than `signup` (default: the landing path). */
+  customPath?: string;
 }
 
 /** An event as POST /api/v1/events takes it. */
@@ -180,7 +184,10 @@ export function eventsOf(session: PlannedSession): WireEvent[] {
       visitor_id: session.visitorId,
       session_id: session.sessionId,
       timestamp: at(session.pageViews + i),
-      properties: { path: type === 'signup' ? '/signup' : session.landingPath, plan: 'pro' },
+      properties: {
+        path: type === 'signup' ? '/signup' : (session.customPath ?? session.landingPath),
+        plan: 'pro',
+      },
     });
   });
   return events;
@@ -188,7 +195,8 @@ export function eventsOf(session: PlannedSession): WireEvent[] {
 
 /**
  * The seed of the account under test (Acme): the generated sessions, plus one Email session of the last
- * hour whose campaign, content and landing path are markup, with a custom event type that is markup too.
+ * hour whose campaign and content are markup and whose term is a formula, with a custom event type that is
+ * markup too, on a path that is a formula.
  */
 export function planAcme(now: Date): PlannedSession[] {
   const generated = planAccount({
@@ -206,11 +214,18 @@ export function planAcme(now: Date): PlannedSession[] {
     touch: {
       channel: 'Email',
       source: 'newsletter',
-      utm: { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: XSS_VALUE, utm_content: XSS_VALUE },
+      utm: {
+        utm_source: 'newsletter',
+        utm_medium: 'email',
+        utm_campaign: XSS_VALUE,
+        utm_content: XSS_VALUE,
+        utm_term: FORMULA_VALUE,
+      },
     },
     landingPath: '/welcome',
     pageViews: 2,
     customEvents: ['signup', XSS_EVENT_TYPE],
+    customPath: FORMULA_VALUE,
   };
   return [...generated, xss];
 }
