@@ -558,11 +558,21 @@ describeWithChromium(
       );
       const secret = shown.match(/sk_live_[0-9a-f]{32}/)?.[0] ?? '';
       expect(secret, `[data-secret] shows ${shown}`).toMatch(/^sk_live_[0-9a-f]{32}$/);
-      expect(await page.getByRole('button', { name: 'Copy' }).count()).toBeGreaterThan(0);
-      const snippets = (await page.locator('body').textContent()) ?? '';
-      for (const framework of ['Express', 'Koa', 'Fastify', 'Next']) expect(snippets).toContain(framework);
+      // "Copy" puts the key on the clipboard.
+      await admin.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: f.baseUrl });
+      await page.getByRole('button', { name: 'Copy' }).first().click();
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+      // The install snippet of each framework (tabs, or all shown), with the new key in it.
+      for (const framework of ['Express', 'Koa', 'Fastify', 'Next']) {
+        const tab = page.getByRole('tab', { name: framework, exact: true });
+        if ((await tab.count()) > 0) await tab.click();
+        const snippet = page.locator('pre:visible', { hasText: `@mbuzz/${framework.toLowerCase()}` });
+        await expect.poll(() => snippet.count(), { message: `the ${framework} snippet` }).toBeGreaterThan(0);
+        expect(await snippet.first().textContent()).toContain(secret);
+      }
       await expect.poll(() => keys.textContent()).toContain('browser test key');
       await expectNoAxeViolations(page, 'API keys with a new key');
+      await screenshot(page, 'keys-created-desktop');
 
       // Recent events is open before the event is sent: it must refresh by itself.
       await goVia(page, 'Recent events', '/events');
