@@ -175,6 +175,10 @@ describeWithChromium(
       await expect.poll(() => page.getByText('Acme').first().isVisible()).toBe(true);
       expect(await page.getByLabel('Date range').inputValue()).toBe('30d');
 
+      // Its choices: the custom event types of the account (as text), not page_view.
+      const choices = await page.getByLabel('Conversion event').locator('option').allTextContents();
+      expect(choices).toEqual(expect.arrayContaining(['signup', XSS_EVENT_TYPE]));
+      expect(choices).not.toContain('page_view');
       await page.getByLabel('Conversion event').selectOption('signup');
       await page.waitForURL((url) => url.searchParams.get('conv') === 'signup');
       const range = namedRange('30d');
@@ -314,6 +318,32 @@ describeWithChromium(
       await expect.poll(() => filterChips(page).count()).toBe(0);
       expect(new URL(page.url()).searchParams.getAll('f')).toEqual([]);
       await expectTable(page, breakdown(range, 'source'));
+    });
+
+    it('filters by a value that is markup, and by "(none)", through the URL', async () => {
+      const range = namedRange('30d');
+      await page.goto('/sources?tab=campaigns&conv=signup');
+      await page.getByRole('button', { name: XSS_VALUE, exact: true }).click();
+      await page.waitForURL((url) => url.searchParams.getAll('f').includes(`utm_campaign:is:${XSS_VALUE}`));
+      await expect
+        .poll(() => filterChips(page).allTextContents())
+        .toEqual([expect.stringContaining(XSS_VALUE)]);
+      await goVia(page, 'Overview', '/');
+      const markup: IsFilter[] = [{ dimension: 'utm_campaign', value: XSS_VALUE }];
+      await expectMetrics(page, truth(range, markup));
+      // The same view from its link.
+      await page.reload();
+      await expectMetrics(page, truth(range, markup));
+      expect(await page.locator('img[src="x"]').count()).toBe(0);
+
+      await page.goto('/sources?tab=campaigns&conv=signup');
+      const none = page.getByRole('button', { name: '(none)', exact: true });
+      if ((await none.count()) > 0) {
+        await none.click();
+        await page.waitForURL((url) => url.searchParams.getAll('f').includes('utm_campaign:is:(none)'));
+        await goVia(page, 'Overview', '/');
+        await expectMetrics(page, truth(range, [{ dimension: 'utm_campaign', value: '(none)' }]));
+      }
     });
 
     it('changing the date range changes the numbers to the truth of the new range', async () => {
@@ -650,6 +680,15 @@ describeWithChromium(
         expect(await viewer.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
         expect(await viewer.locator('[data-secret]').count()).toBe(0);
         expect((await context.request.get('/api/v1/keys')).status()).toBe(403);
+
+        // Signed out elsewhere (another tab): the next step in this one lands on the login page.
+        const me = (await (await context.request.get('/api/v1/auth/me')).json()) as { csrf_token: string };
+        const logout = await context.request.post('/api/v1/auth/logout', {
+          headers: { 'x-csrf-token': me.csrf_token },
+        });
+        expect(logout.status()).toBe(204);
+        await mainNav(viewer).getByRole('link', { name: 'Sources', exact: true }).click();
+        await viewer.waitForURL((url) => url.pathname === '/login', { timeout: UI_TIMEOUT });
       } finally {
         await context.close();
       }
