@@ -626,9 +626,20 @@ describeWithChromium(
       // Revoke it, with confirmation.
       await goVia(page, 'API keys', '/keys');
       const row = keys.locator('tbody tr', { hasText: 'browser test key' });
-      await row.getByRole('button', { name: /^Revoke/ }).click();
       const dialog = page.getByRole('dialog');
+      // Escape and Cancel leave the key alone.
+      await row.getByRole('button', { name: /^Revoke/ }).click();
       await dialog.waitFor({ timeout: UI_TIMEOUT });
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+      await row.getByRole('button', { name: /^Revoke/ }).click();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+      expect((await f.send(secret, [])).status).toBe(202);
+      await row.getByRole('button', { name: /^Revoke/ }).click();
+      await dialog.waitFor({ timeout: UI_TIMEOUT });
+      await expectNoAxeViolations(page, 'the Revoke dialog');
+      await screenshot(page, 'keys-revoke-dialog-desktop');
       await dialog.getByRole('button', { name: 'Revoke key' }).click();
       await expect
         .poll(() => row.getByRole('button', { name: /^Revoke/ }).count(), { timeout: UI_TIMEOUT })
@@ -679,6 +690,7 @@ describeWithChromium(
         expect(await viewer.getByRole('button', { name: 'Create key' }).count()).toBe(0);
         expect(await viewer.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
         expect(await viewer.locator('[data-secret]').count()).toBe(0);
+        await expectNoAxeViolations(viewer, "the viewer's API keys page");
         expect((await context.request.get('/api/v1/keys')).status()).toBe(403);
 
         // Signed out elsewhere (another tab): the next step in this one lands on the login page.
@@ -822,6 +834,7 @@ describeWithChromium(
             .first()
             .waitFor({ timeout: UI_TIMEOUT });
           await screenshot(phone, `${name}-phone`);
+          await expectNoAxeViolations(phone, `${path} on a phone`);
           const overflow = await phone.evaluate(
             () => document.documentElement.scrollWidth - window.innerWidth,
           );
