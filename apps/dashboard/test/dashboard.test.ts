@@ -561,6 +561,18 @@ describeWithChromium(
       expect(csv[0]?.[1]).toBe(`'${FORMULA_VALUE}`);
     });
 
+    it('Recent events keeps a channel filter of the view', async () => {
+      await page.goto('/events?f=channel:is:Email');
+      await expect
+        .poll(() => filterChips(page).allTextContents())
+        .toEqual([expect.stringContaining('Channel is Email')]);
+      const channels = () =>
+        page
+          .locator('table tbody tr')
+          .evaluateAll((rows) => rows.map((row) => row.querySelectorAll('td')[3]?.textContent?.trim() ?? ''));
+      await expect.poll(async () => [...new Set(await channels())]).toEqual(['Email']);
+    });
+
     it('creates a key in the UI, an event sent with it shows in Recent events within 10 s; once revoked the API refuses it', async () => {
       await goVia(page, 'API keys', '/keys');
       const keys = page.locator('table').first();
