@@ -730,15 +730,19 @@ describeWithChromium(
       watchIncidents(context, incidents);
       try {
         const globex = await context.newPage();
-        // By keyboard only: type, Tab to the password, Enter.
-        await globex.goto('/login');
+        // A link opened while signed out: the login page, then the linked view. By keyboard only: type,
+        // Tab to the password, Enter.
+        await globex.goto('/sources?conv=signup');
+        await globex.waitForURL((url) => url.pathname === '/login', { timeout: UI_TIMEOUT });
         await globex.getByLabel('Email').focus();
         await globex.keyboard.type(USERS.globex);
         await globex.keyboard.press('Tab');
         await globex.keyboard.type(PASSWORD);
         await globex.keyboard.press('Enter');
         await mainNav(globex).waitFor({ timeout: UI_TIMEOUT });
-        await globex.goto('/sources?conv=signup');
+        await globex.waitForURL(
+          (url) => url.pathname === '/sources' && url.searchParams.get('conv') === 'signup',
+        );
         await expectTable(globex, toRecord(breakdownTruth(f.globexLive, namedRange('30d'), 'channel', conv)));
         await globex.goto('/?conv=signup');
         await expectMetrics(globex, overviewTruth(f.globexLive, namedRange('30d'), conv));
