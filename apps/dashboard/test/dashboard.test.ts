@@ -458,12 +458,18 @@ describeWithChromium(
       }
     });
 
-    it('the "First touch" toggle groups by the visitor\'s first channel', async () => {
+    it('the "First touch" toggle groups by the visitor\'s first channel and first source', async () => {
       await page.goto('/sources?conv=signup');
       await page.getByRole('tab', { name: 'Channels', exact: true }).click();
       await page.getByLabel('First touch').check();
       await page.waitForURL((url) => url.searchParams.get('touch') === 'first');
       await expectTable(page, breakdown(namedRange('30d'), 'first_channel'));
+      expect(breakdown(namedRange('30d'), 'first_channel')).not.toEqual(
+        breakdown(namedRange('30d'), 'channel'),
+      );
+      await page.getByRole('tab', { name: 'Sources', exact: true }).click();
+      await expectTable(page, breakdown(namedRange('30d'), 'first_source'));
+      await page.getByRole('tab', { name: 'Channels', exact: true }).click();
       await page.getByLabel('First touch').uncheck();
       await expectTable(page, breakdown(namedRange('30d'), 'channel'));
     });

@@ -58,7 +58,8 @@ export type Dimension =
   | 'utm_term'
   | 'referrer_domain'
   | 'landing_page'
-  | 'first_channel';
+  | 'first_channel'
+  | 'first_source';
 
 /** The value of a dimension for a session of `plan` (a missing value is `(none)`). */
 export function dimensionOf(session: PlannedSession, dimension: Dimension, plan: PlannedSession[]): string {
@@ -77,11 +78,14 @@ export function dimensionOf(session: PlannedSession, dimension: Dimension, plan:
       return touch.referrerDomain ?? '(none)';
     case 'landing_page':
       return session.landingPath;
-    case 'first_channel': {
+    case 'first_channel':
+    case 'first_source': {
+      // The visitor's first session ever (of this plan: one account and environment).
       const first = plan
         .filter((s) => s.visitorId === session.visitorId)
         .sort((a, b) => a.start.getTime() - b.start.getTime())[0];
-      return first?.touch.channel ?? '(none)';
+      if (!first) return '(none)';
+      return dimension === 'first_channel' ? first.touch.channel : first.touch.source;
     }
   }
 }
