@@ -111,7 +111,7 @@ describeWithChromium(
       [f, browser] = await Promise.all([startDashboardFixture(), launchChromium(executablePath)]);
       admin = await newContext(browser, { baseURL: f.baseUrl });
       admin.setDefaultTimeout(UI_TIMEOUT);
-      watchIncidents(admin, incidents);
+      watchIncidents(admin, incidents, f.baseUrl);
       page = await admin.newPage();
     });
 
@@ -692,7 +692,7 @@ describeWithChromium(
     it('a viewer sees the reports but no key management', async () => {
       const context = await newContext(browser, { baseURL: f.baseUrl });
       context.setDefaultTimeout(UI_TIMEOUT);
-      watchIncidents(context, incidents);
+      watchIncidents(context, incidents, f.baseUrl);
       try {
         const viewer = await context.newPage();
         await logIn(viewer, USERS.viewer);
@@ -733,7 +733,7 @@ describeWithChromium(
 
       const context = await newContext(browser, { baseURL: f.baseUrl });
       context.setDefaultTimeout(UI_TIMEOUT);
-      watchIncidents(context, incidents);
+      watchIncidents(context, incidents, f.baseUrl);
       try {
         const globex = await context.newPage();
         // A link opened while signed out: the login page, then the linked view. By keyboard only: type,
@@ -778,7 +778,7 @@ describeWithChromium(
     it('an account without data shows "No data yet" and the install snippet instead of zeros', async () => {
       const context = await newContext(browser, { baseURL: f.baseUrl });
       context.setDefaultTimeout(UI_TIMEOUT);
-      watchIncidents(context, incidents);
+      watchIncidents(context, incidents, f.baseUrl);
       try {
         const empty = await context.newPage();
         await logIn(empty, USERS.empty);
@@ -796,7 +796,7 @@ describeWithChromium(
     it('an account with test data only links to it from its empty state', async () => {
       const context = await newContext(browser, { baseURL: f.baseUrl });
       context.setDefaultTimeout(UI_TIMEOUT);
-      watchIncidents(context, incidents);
+      watchIncidents(context, incidents, f.baseUrl);
       try {
         const hooli = await context.newPage();
         await logIn(hooli, USERS.testOnly);
@@ -839,7 +839,7 @@ describeWithChromium(
         storageState: adminState,
       });
       context.setDefaultTimeout(UI_TIMEOUT);
-      watchIncidents(context, incidents);
+      watchIncidents(context, incidents, f.baseUrl);
       try {
         const phone = await context.newPage();
         const pages: Array<[string, string]> = [
@@ -878,7 +878,7 @@ describeWithChromium(
       expect((await admin.request.get('/api/v1/auth/me')).status()).toBe(401);
     });
 
-    it('ran no script from the data: no dialog, no page error, no request for the injected image', () => {
+    it('ran no script from the data and used no other origin: no dialog, no page error, no request for the injected image or elsewhere', () => {
       expect(incidents).toEqual(noIncidents());
     });
   },

@@ -51,20 +51,33 @@ export async function newContext(
 
 /**
  * What must never happen on a dashboard page: a dialog (alert), an uncaught error, a request for the
- * `src=x` of an injected `<img>`.
+ * `src=x` of an injected `<img>`, a request to another origin (no CDN, no network at run time).
  */
 export interface Incidents {
   dialogs: string[];
   pageErrors: string[];
   injectedRequests: string[];
+  externalRequests: string[];
 }
 
-export const noIncidents = (): Incidents => ({ dialogs: [], pageErrors: [], injectedRequests: [] });
+export const noIncidents = (): Incidents => ({
+  dialogs: [],
+  pageErrors: [],
+  injectedRequests: [],
+  externalRequests: [],
+});
 
-/** Records the dialogs, uncaught errors and `/x` requests of every page of `context` (dismissing dialogs). */
-export function watchIncidents(context: BrowserContext, incidents: Incidents): void {
+/**
+ * Records the dialogs, uncaught errors, `/x` requests and requests to other origins than `origin` (the
+ * server's) of every page of `context`, dismissing dialogs.
+ */
+export function watchIncidents(context: BrowserContext, incidents: Incidents, origin: string): void {
   context.on('request', (request) => {
-    if (new URL(request.url()).pathname === '/x') incidents.injectedRequests.push(request.url());
+    const url = new URL(request.url());
+    if (url.pathname === '/x') incidents.injectedRequests.push(request.url());
+    if (/^(https?|wss?):$/.test(url.protocol) && url.origin !== new URL(origin).origin) {
+      incidents.externalRequests.push(request.url());
+    }
   });
   const watch = (page: Page) => {
     page.on('dialog', (dialog) => {
