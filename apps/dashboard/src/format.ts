@@ -87,7 +87,8 @@ export function formatDay(day: string): string {
 export function toCsv(header: string[], rows: Array<Array<string | number | null>>): string {
   const cell = (value: string | number | null) => {
     let text = value === null ? '' : String(value);
-    if (typeof value === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
+    // As the server's CSV (apps/ingest/src/reports/to-csv.ts): a spreadsheet never runs a cell as a formula.
+    if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return `${[header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;

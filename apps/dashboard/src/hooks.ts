@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/preact-query';
 import { ApiError, apiJson, type Me, sessionUserId, setSession } from './api.js';
+import { defaultConversion } from './default-conversion.js';
 
 /** The signed-in user (null when signed out); the dashboard starts here. */
 export function useMe(options: { refetchInterval?: number } = {}) {
@@ -45,14 +46,15 @@ export function useEventTypes(env: 'live' | 'test') {
 }
 
 /**
- * The conversion event type of the view: `conv` from the URL, else the account's first custom event type;
- * null when it has none (the conversion metrics are left out). `ready` is false while the types load.
+ * The conversion event type of the view: `conv` from the URL, else the account's likeliest conversion
+ * type ({@link defaultConversion}); null when it has no custom type (the conversion metrics are left
+ * out). `ready` is false while the types load.
  */
 export function useConversionType(env: 'live' | 'test', conv: string | null) {
   const types = useEventTypes(env);
   const custom = (types.data ?? []).filter((t) => t !== 'page_view');
   const ready = conv !== null || !types.isPending;
-  return { ready, type: conv ?? custom[0] ?? null, options: custom };
+  return { ready, type: conv ?? defaultConversion(custom), options: custom };
 }
 
 /** The busy state of a panel: no answer yet for what it shows now (not a background refresh). */
