@@ -175,13 +175,21 @@ describeWithChromium(
       await expect.poll(() => page.getByText('Acme').first().isVisible()).toBe(true);
       expect(await page.getByLabel('Date range').inputValue()).toBe('30d');
 
-      // Its choices: the custom event types of the account (as text), not page_view.
-      const choices = await page.getByLabel('Conversion event').locator('option').allTextContents();
+      // Its choices: the custom event types of the account (as text), not page_view; `signup` by default
+      // (the likeliest conversion), not the first in sort order.
+      const conversionEvent = page.getByLabel('Conversion event');
+      await expect.poll(() => conversionEvent.inputValue()).toBe('signup');
+      const choices = await conversionEvent.locator('option').allTextContents();
       expect(choices).toEqual(expect.arrayContaining(['signup', XSS_EVENT_TYPE]));
       expect(choices).not.toContain('page_view');
-      await page.getByLabel('Conversion event').selectOption('signup');
-      await page.waitForURL((url) => url.searchParams.get('conv') === 'signup');
       const range = namedRange('30d');
+      await expectMetrics(page, truth(range));
+      // Another choice counts its sessions instead, and goes in the URL.
+      await conversionEvent.selectOption(XSS_EVENT_TYPE);
+      await page.waitForURL((url) => url.searchParams.get('conv') === XSS_EVENT_TYPE);
+      await expectMetrics(page, overviewTruth(f.acmeLive, range, { conversionEvent: XSS_EVENT_TYPE }));
+      await conversionEvent.selectOption('signup');
+      await page.waitForURL((url) => url.searchParams.get('conv') === 'signup');
       await expectMetrics(page, truth(range));
       expect(await readChanges(page)).toEqual(overviewChange(f.acmeLive, range, conv));
       // The headings, and the chart drawn with this answer.
