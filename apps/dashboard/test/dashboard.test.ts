@@ -50,6 +50,7 @@ import {
   namedRange,
   overviewChange,
   overviewTruth,
+  visitorsOverTime,
 } from './helpers/truth.js';
 
 // The dashboard (issue 9) in headless Chromium, against the built ingest service serving the built
@@ -224,6 +225,30 @@ describeWithChromium(
       await expectNoAxeViolations(page, 'the Overview');
       await screenshot(page, 'overview-desktop');
       await admin.storageState({ path: adminState });
+    });
+
+    it('the chart draws the truth: its summary names the busiest day (30 days) and hour (today)', async () => {
+      // The chart's own summary for screen readers (its figcaption): "Visitors per day from … to …; the
+      // most, N, on <day>." — the one place its data can be read without the canvas.
+      const peakOf = (buckets: Array<{ label: string; visitors: number }>) =>
+        buckets.reduce((best, bucket) => (bucket.visitors > best.visitors ? bucket : best));
+      const dayLabel = (day: string) =>
+        new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
+          new Date(`${day}T00:00:00Z`),
+        );
+      const caption = page.locator('figure[aria-label="Visitors over time"] figcaption');
+
+      await page.goto('/?conv=signup');
+      const days = peakOf(visitorsOverTime(f.acmeLive, namedRange('30d'), 'day'));
+      await expect
+        .poll(() => caption.textContent())
+        .toMatch(new RegExp(`per day .*the most, ${days.visitors}, on ${dayLabel(days.label)}\\.`));
+
+      await page.goto('/?range=today&conv=signup');
+      const hours = peakOf(visitorsOverTime(f.acmeLive, namedRange('today'), 'hour'));
+      await expect
+        .poll(() => caption.textContent())
+        .toMatch(new RegExp(`per hour .*the most, ${hours.visitors}, on ${hours.label}\\.`));
     });
 
     it('Sources: the Channels tab lists every seeded channel with exact counts', async () => {

@@ -249,3 +249,30 @@ export function startOfDay(day: string, timeZone: string): Date {
   instant = target - (wallClock(instant) - instant);
   return new Date(instant);
 }
+
+/** The days of a range, in order. */
+export function daysOf(range: DayRange): string[] {
+  const days: string[] = [];
+  for (let day = range.from; day <= range.to; day = addDays(day, 1)) days.push(day);
+  return days;
+}
+
+/**
+ * Visitors per day of `range` (`unit: 'day'`), or per hour of its one day (`'hour'`, labels `HH:00`), in
+ * UTC: what the Overview's chart draws.
+ */
+export function visitorsOverTime(
+  plan: PlannedSession[],
+  range: DayRange,
+  unit: 'day' | 'hour',
+): Array<{ label: string; visitors: number }> {
+  const sessions = sessionsIn(plan, range);
+  const bucketOf = (session: PlannedSession) =>
+    unit === 'day' ? dayOf(session.start) : `${session.start.toISOString().slice(11, 13)}:00`;
+  const labels =
+    unit === 'day' ? daysOf(range) : Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`);
+  return labels.map((label) => ({
+    label,
+    visitors: new Set(sessions.filter((s) => bucketOf(s) === label).map((s) => s.visitorId)).size,
+  }));
+}
