@@ -1,4 +1,5 @@
 /** The dashboard's API client: same-origin fetch, the CSRF token on state-changing requests, 401 → login. */
+import type { QueryAnswer } from '@mbuzz/ingest';
 
 export interface Me {
   user: { id: string; email: string; role: 'admin' | 'viewer' };
@@ -132,23 +133,8 @@ export interface QueryBody {
   environment?: 'test';
 }
 
-export interface QueryRow {
-  dimensions: string[];
-  metrics: number[];
-  comparison?: { metrics: number[]; change: Array<number | null> };
-}
-
-export interface QueryAnswer {
-  results: QueryRow[];
-  meta: {
-    date_range: [string, string];
-    timezone: string;
-    total_rows: number;
-    metrics: string[];
-    dimensions: string[];
-    comparison_date_range?: [string, string];
-  };
-}
+// The answers' shapes are the server's own (type-only: nothing of the server is bundled).
+export type { QueryAnswer, RecentEvent, ResultRow as QueryRow } from '@mbuzz/ingest';
 
 export function runQuery(body: QueryBody, signal?: AbortSignal): Promise<QueryAnswer> {
   return apiJson<QueryAnswer>('/query', { method: 'POST', body, ...(signal ? { signal } : {}) });
@@ -156,18 +142,6 @@ export function runQuery(body: QueryBody, signal?: AbortSignal): Promise<QueryAn
 
 export function queryCsv(body: QueryBody): Promise<string> {
   return apiText('/query', { method: 'POST', body, accept: 'text/csv' });
-}
-
-export interface RecentEvent {
-  event_id: string;
-  event_type: string;
-  occurred_at: string;
-  visitor_id: string;
-  session_id: string | null;
-  path: string | null;
-  url: string | null;
-  channel: string | null;
-  source: string | null;
 }
 
 export interface ApiKey {
