@@ -182,7 +182,18 @@ describeWithChromium(
     it('logs the admin in; the Overview shows the true numbers of the last 30 days, and their change', async () => {
       await logIn(page, USERS.admin);
       await mainNav(page).waitFor({ timeout: UI_TIMEOUT });
+      // The phone test reuses this session (the login limit is low on purpose).
+      await admin.storageState({ path: adminState });
       expect(new URL(page.url()).pathname).toBe('/');
+      // The session cookie is out of the page's reach, and the CSRF token is kept in memory only.
+      const cookie = (await admin.cookies(f.baseUrl)).find((c) => c.name === 'mbuzz_session');
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+      expect(await page.evaluate(() => document.cookie)).not.toContain('mbuzz_session');
+      const { csrf_token: csrf } = (await (await admin.request.get('/api/v1/auth/me')).json()) as {
+        csrf_token: string;
+      };
+      const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+      expect(stored).not.toContain(csrf);
       await expect.poll(() => page.getByText('Acme').first().isVisible()).toBe(true);
       expect(await page.getByLabel('Date range').inputValue()).toBe('30d');
 
@@ -224,7 +235,6 @@ describeWithChromium(
       await expectTable(page, breakdown(range, 'channel'));
       await expectNoAxeViolations(page, 'the Overview');
       await screenshot(page, 'overview-desktop');
-      await admin.storageState({ path: adminState });
     });
 
     it('the chart draws the truth: its summary names the busiest day (30 days) and hour (today)', async () => {
