@@ -5,12 +5,12 @@ import {
   startExampleApp,
   startIngestOnFreshDatabase,
 } from '@mbuzz/ingest-harness';
+import { launchChromium } from '@mbuzz/test-kit/browser';
 import { describeWithChromium } from '@mbuzz/test-kit/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBrowserLikeClient, GOOGLEBOT_UA } from './harness/browser-like-client.js';
 import { expectJourneyStored } from './harness/expect-journey-stored.js';
-import { launchChromium } from './harness/launch-chromium.js';
 import { EXTERNAL_REFERRER, LANDING_QUERY, SIGNUP_PLAN } from './harness/visitor-journey.js';
 
 interface NavigationHop {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createUser, deleteUser, listUsers } from '@mbuzz/ingest';
 import { type Ingest, REPO_ROOT, startIngest } from '@mbuzz/ingest-harness';
+import { launchChromium } from '@mbuzz/test-kit/browser';
 import { CHROMIUM_HINT, findChromium } from '@mbuzz/test-kit/chromium';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { prepareDatabase } from '../reports/prepare.js';
 
 /**
@@ -63,7 +64,7 @@ async function main(): Promise<number> {
       onStderr: (t) => process.stderr.write(t),
     });
     const origin = new URL(service.apiUrl).origin;
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium(executablePath);
     const round = async (): Promise<number> => {
       const context = await (browser as Browser).newContext({ viewport: { width: 1280, height: 900 } });
       try {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { BreakdownRow, Metrics } from './truth.js';
 
 /** Where the screenshots go (git-ignored): `apps/dashboard/test-artifacts/screenshots`. */
@@ -11,24 +11,7 @@ export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-artifacts/screen
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 900 };
 
-/**
- * Headless Chromium found on this machine (describeWithChromium of @mbuzz/test-kit finds it; the tests
- * never download a browser), with everything that phones home switched off — as e2e/harness does.
- */
-export function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+export { launchChromium } from '@mbuzz/test-kit/browser';
 
 /**
  * A browser context in UTC (the truth counts days in UTC) with English formatting, at desktop size
