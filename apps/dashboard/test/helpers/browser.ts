@@ -15,8 +15,7 @@ export { launchChromium } from '@mbuzz/test-kit/browser';
 
 /**
  * A browser context in UTC (the truth counts days in UTC) with English formatting, at desktop size
- * unless told. Every dialog, page error and created `<img>` is recorded in `incidents`: a test of the
- * dashboard expects none.
+ * unless told; downloads accepted (CSV exports). {@link watchIncidents} records what must not happen in it.
  */
 export async function newContext(
   browser: Browser,
