@@ -34,6 +34,14 @@ export function sessionUserId(): string | null {
 export function setSession(me: Me | null): void {
   csrfToken = me?.csrf_token ?? null;
   userId = me?.user.id ?? null;
+  timeZone = me?.account.timezone ?? null;
+}
+
+let timeZone: string | null = null;
+
+/** The signed-in account's time zone (reports default to it; UTC when it has none). */
+export function accountTimeZone(): string {
+  return timeZone ?? 'UTC';
 }
 
 /** Called when a request other than the login itself answers 401 (the session ended). */

@@ -1,5 +1,6 @@
 /** The view state in the query string: range, from/to, env, f (filters), tab, touch, conv. */
-import type { Filter, QueryBody } from './api.js';
+import { accountTimeZone, type Filter, type QueryBody } from './api.js';
+import { lastDays } from './days.js';
 import { navigate } from './router.js';
 
 export const RANGES = ['today', '7d', '30d', 'month', 'custom'] as const;
@@ -127,16 +128,14 @@ export function withFilter(filters: ViewFilter[], dimension: string, value: stri
   ];
 }
 
-function isoDay(date: Date): string {
-  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
-}
-
-/** The custom range's days, defaulting to the last 30 days and put in order. */
-export function customDays(view: View): [string, string] {
-  const today = new Date();
-  const monthAgo = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 29);
-  let from = view.from ?? isoDay(monthAgo);
-  let to = view.to ?? isoDay(today);
+/**
+ * The custom range's days, put in order; without days in the URL the last 30 days, counted in the
+ * account's time zone as the server counts `30d` (not in the browser's).
+ */
+export function customDays(view: View, timeZone: string = accountTimeZone()): [string, string] {
+  const [lastFrom, today] = lastDays(30, timeZone);
+  let from = view.from ?? lastFrom;
+  let to = view.to ?? today;
   if (from > to) [from, to] = [to, from];
   return [from, to];
 }
