@@ -38,7 +38,8 @@ export interface IngestRow {
  *  2. events without a session_id join the visitor's most recent session (stored or in this statement)
  *     when its last activity is at most 30 minutes before the event;
  *  3. insert events ON CONFLICT DO NOTHING — RETURNING tells which are new;
- *  4. upsert visitors and sessions from the NEW events only, so a re-sent event changes nothing.
+ *  4. upsert visitors and sessions from the NEW events only, so a re-sent event changes nothing;
+ *  5. mark the UTC hours whose report rollups changed (`report_dirty_hours`, migration 007).
  *
  * Order independence: started_at/first_seen_at are LEAST, last_* are GREATEST, page_view_count adds new
  * page views only, and the first touch (with its channel and source) is the minimum of the tuple
@@ -175,6 +176,28 @@ export function ingestStatement(
         page_view_count = sessions.page_view_count + EXCLUDED.page_view_count,
         is_test = sessions.is_test AND EXCLUDED.is_test
       RETURNING 1
+    ),
+    -- The UTC hours whose report rollups this statement changes (see migration 007): the hour each
+    -- session of the batch starts in now and the one it started in before (read from the statement's
+    -- snapshot, before ses moves it), and every session hour of a visitor whose first touch moves earlier
+    -- (their first_channel/first_source change). Sorted inserts, like the tables above, so concurrent
+    -- statements cannot deadlock on the same marks; the current hour's mark exists after the first batch.
+    marks AS (
+      INSERT INTO report_dirty_hours (account_id, hour)
+      SELECT DISTINCT account_id, hour FROM (
+        SELECT account_id, date_trunc('hour', occurred_at, 'UTC') AS hour FROM touch
+        UNION ALL
+        SELECT s.account_id, date_trunc('hour', s.started_at, 'UTC')
+        FROM touch t JOIN sessions s ON s.account_id = t.account_id AND s.session_id = t.session_id
+        UNION ALL
+        SELECT s.account_id, date_trunc('hour', s.started_at, 'UTC')
+        FROM first_of_visitor f
+        JOIN visitors v ON v.account_id = f.account_id AND v.visitor_id = f.visitor_id
+          AND (f.first_seen_at, f.channel, f.source) < (v.first_seen_at, v.first_channel, v.first_source)
+        JOIN sessions s ON s.account_id = v.account_id AND s.visitor_id = v.visitor_id
+      ) h
+      ORDER BY account_id, hour
+      ON CONFLICT (account_id, hour) DO NOTHING
     ),
     counted AS (
       SELECT batch, count(*)::int AS inserted FROM fresh GROUP BY batch

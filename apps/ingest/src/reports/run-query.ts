@@ -3,8 +3,9 @@ import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres';
 /** The report statements' transaction (see REPORT_SETTINGS). */
 type Tx = TransactionSql;
 
-import { type DayRange, dateInZone, previousPeriod, resolveDateRange } from './date-range.js';
+import { addDays, type DayRange, dateInZone, previousPeriod, resolveDateRange } from './date-range.js';
 import type { Dimension, Filter, Metric, QueryPlan, TimeDimension } from './parse-query.js';
+import { rollupCoverage, sketchesAvailable, VISITOR_SKETCH } from './rollups.js';
 
 /** Whose data a query reads: one account, its test or its live data. */
 export interface QueryScope {
@@ -143,12 +144,70 @@ interface AggregateRow {
  */
 const REPORT_SETTINGS = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off";
 
+/**
+ * Where a period's sessions are read from. `sessions`: the table, exact. `rollups`: the daily rollup rows
+ * of one dimension ('' for all sessions) for the days they cover, plus the sessions of the other days of
+ * the period (`rawRanges`: today, and days changed since their rollup was built), merged; distinct
+ * visitors then come from HyperLogLog sketches (exact up to 1,280, else within ~1 %).
+ */
+type Source =
+  | { kind: 'sessions' }
+  | { kind: 'rollups'; dimension: string; days: DayRange; staleDays: string[]; rawRanges: DayRange[] };
+
 /** Every group of the period: one SQL statement, grouped and (for time) filled with empty buckets. */
 function aggregate(pool: Sql, scope: QueryScope, plan: QueryPlan, timeZone: string, range: DayRange) {
-  return pool.begin(async (tx) => {
+  // One snapshot for the rollup coverage and the statement that reads it.
+  return pool.begin('isolation level repeatable read read only', async (tx) => {
     await tx.unsafe(REPORT_SETTINGS).simple();
-    return aggregateIn(tx, scope, plan, timeZone, range);
+    const source = await chooseSource(pool, tx, scope, plan, timeZone, range);
+    return aggregateIn(tx, scope, plan, timeZone, range, source);
   }) as Promise<AggregateRow[]>;
+}
+
+/**
+ * The dimension whose rollup rows can answer the query, or null: rollups are per day and per single
+ * dimension, so a query qualifies with at most one dimension besides time (day, week or month, not hour),
+ * and filters on that dimension only (or, without one, filters on a single dimension).
+ */
+export function rollupDimension(plan: QueryPlan): string | null {
+  if (plan.dimensions.includes('time:hour')) return null;
+  const others = plan.dimensions.filter((d) => !isTime(d));
+  const filtered = new Set(plan.filters.map((f) => f.dimension as string));
+  if (others.length > 1 || filtered.size > 1) return null;
+  const [dimension] = others;
+  const [filter] = filtered;
+  if (dimension !== undefined) return filter === undefined || filter === dimension ? dimension : null;
+  return filter ?? '';
+}
+
+async function chooseSource(
+  pool: Sql,
+  tx: Tx,
+  scope: QueryScope,
+  plan: QueryPlan,
+  timeZone: string,
+  range: DayRange,
+): Promise<Source> {
+  const sessions = { kind: 'sessions' } as const;
+  const dimension = rollupDimension(plan);
+  if (dimension === null || !(await sketchesAvailable(pool))) return sessions;
+  const coverage = await rollupCoverage(tx, scope.accountId, timeZone, range.from);
+  if (!coverage || coverage.rolledThrough < range.from) return sessions;
+  const rawRanges: DayRange[] = [];
+  for (let day = range.from; day <= range.to; day = addDays(day, 1)) {
+    if (day <= coverage.rolledThrough && !coverage.staleDays.has(day)) continue;
+    const last = rawRanges.at(-1);
+    if (last && addDays(last.to, 1) === day) last.to = day;
+    else rawRanges.push({ from: day, to: day });
+  }
+  const [to] = [coverage.rolledThrough, range.to].sort() as [string];
+  return {
+    kind: 'rollups',
+    dimension,
+    days: { from: range.from, to },
+    staleDays: [...coverage.staleDays],
+    rawRanges,
+  };
 }
 
 async function aggregateIn(
@@ -157,9 +216,12 @@ async function aggregateIn(
   plan: QueryPlan,
   timeZone: string,
   range: DayRange,
+  source: Source,
 ): Promise<AggregateRow[]> {
-  const start = sql`(${range.from}::date::timestamp AT TIME ZONE ${timeZone}::text)`;
-  const end = sql`((${range.to}::date + 1)::timestamp AT TIME ZONE ${timeZone}::text)`;
+  const dayStart = (day: string) => sql`(${day}::date::timestamp AT TIME ZONE ${timeZone}::text)`;
+  const dayEnd = (day: string) => sql`((${day}::date + 1)::timestamp AT TIME ZONE ${timeZone}::text)`;
+  const start = dayStart(range.from);
+  const end = dayEnd(range.to);
   const needsVisitor =
     plan.dimensions.some((d) => !isTime(d) && VISITOR_DIMENSIONS.has(d)) ||
     plan.filters.some((f) => VISITOR_DIMENSIONS.has(f.dimension));
@@ -180,14 +242,41 @@ async function aggregateIn(
     ? sql`JOIN visitors v ON v.account_id = s.account_id AND v.visitor_id = s.visitor_id
         AND v.last_seen_at >= ${start} AND v.first_seen_at < ${end}`
     : sql``;
+  // The sessions read from the table: the period's, or (from rollups) those of the days they do not cover.
+  const rawRanges = source.kind === 'sessions' ? [range] : source.rawRanges;
+  const rawStart = rawRanges[0] ? dayStart(rawRanges[0].from) : start;
+  const startedIn = join(
+    sql,
+    rawRanges.map((r) => sql`(s.started_at >= ${dayStart(r.from)} AND s.started_at < ${dayEnd(r.to)})`),
+    sql` OR `,
+  );
   const sessionWhere = sql`
     s.account_id = ${scope.accountId} AND s.is_test = ${scope.isTest}
-    AND s.started_at >= ${start} AND s.started_at < ${end}
+    AND (${startedIn})
     ${join(
       sql,
-      plan.filters.map((f) => sql` AND ${filterSql(sql, f)}`),
+      plan.filters.map((f) => sql` AND ${filterSql(sql, f, DIMENSION_SQL[f.dimension](sql))}`),
       sql``,
     )}`;
+  // Rollup rows (table alias `r`) of the source's dimension and covered days, filtered by value.
+  const rollupWhere = (r: Fragment) =>
+    source.kind === 'rollups'
+      ? sql`${r}.account_id = ${scope.accountId} AND ${r}.is_test = ${scope.isTest}
+        AND ${r}.dimension = ${source.dimension}
+        AND ${r}.day >= ${source.days.from}::date AND ${r}.day <= ${source.days.to}::date
+        AND NOT (${r}.day = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(source.staleDays)}::text::jsonb)::date)))
+        ${join(
+          sql,
+          plan.filters.map((f) => sql` AND ${filterSql(sql, f, sql`${r}.value`)}`),
+          sql``,
+        )}`
+      : sql`false`;
+  const rollupDims = (r: Fragment) =>
+    plan.dimensions.map((d, i) =>
+      isTime(d)
+        ? sql`date_trunc(${TIME_UNIT[d].unit}, ${r}.day::timestamp) AS ${sql(`d${i}`)}`
+        : sql`${r}.value AS ${sql(`d${i}`)}`,
+    );
 
   // Session metrics come from one scan of the covering index (`main`). Event metrics of a type other than
   // page_view start from that type's events instead (`convN`): usually a few percent of the sessions,
@@ -198,20 +287,30 @@ async function aggregateIn(
     ),
   ];
   const conv = (i: number) => sql(`conv${i}`);
-  const convCtes = eventTypes.map(
-    (type, i) => sql`, ${conv(i)} AS (
+  const rawConv = (type: string) => sql`
       SELECT ${join(sql, [...groupDims, sql`count(*)::int AS c`, sql`sum(e.n)::bigint AS n`], sql`, `)}
       FROM (
         SELECT session_id, count(*)::int AS n FROM events
         WHERE account_id = ${scope.accountId} AND is_test = ${scope.isTest} AND event_type = ${type}
-          AND occurred_at >= ${start} AND session_id IS NOT NULL
+          AND occurred_at >= ${rawStart} AND session_id IS NOT NULL
         GROUP BY session_id
       ) e
       JOIN sessions s ON s.account_id = ${scope.accountId} AND s.session_id = e.session_id
       ${visitorJoin}
       WHERE ${sessionWhere}
-      ${groupBy})`,
-  );
+      ${groupBy}`;
+  const convCtes = eventTypes.map((type, i) => {
+    if (source.kind === 'sessions') return sql`, ${conv(i)} AS (${rawConv(type)})`;
+    const er = sql`er`;
+    return sql`, ${conv(i)} AS (
+      SELECT ${join(sql, [...dimAliases, sql`sum(p.c)::int AS c`, sql`sum(p.n)::bigint AS n`], sql`, `)}
+      FROM (
+        SELECT ${join(sql, [...rollupDims(er), sql`er.sessions AS c`, sql`er.events AS n`], sql`, `)}
+        FROM report_event_rollups er WHERE ${rollupWhere(er)} AND er.event_type = ${type}
+        ${rawRanges.length > 0 ? sql`UNION ALL ${rawConv(type)}` : sql``}
+      ) p
+      ${groupBy})`;
+  });
   const convJoins = eventTypes.map((_t, i) =>
     dimAliases.length === 0
       ? sql` CROSS JOIN ${conv(i)}`
@@ -233,13 +332,59 @@ async function aggregateIn(
     return sql`${metricExpression(sql, m, k === -1 ? null : sql`${conv(k)}`)} AS ${sql(`m${i}`)}`;
   });
 
-  const base = sql`
-    WITH main AS (
+  const rawMain = sql`
       SELECT ${join(sql, [...groupDims, ...mainMetrics], sql`, `)}
       FROM sessions s ${visitorJoin}
       WHERE ${sessionWhere}
-      ${groupBy}
-    ) ${join(sql, convCtes, sql``)}
+      ${groupBy}`;
+  const r = sql`r`;
+  const main =
+    source.kind === 'sessions'
+      ? rawMain
+      : sql`
+      SELECT ${join(
+        sql,
+        [
+          ...dimAliases,
+          sql`COALESCE(sum(p.sessions), 0)::int AS sessions`,
+          sql`COALESCE(round(hll_cardinality(hll_union_agg(p.visitors))), 0)::int AS visitors`,
+          sql`COALESCE(sum(p.page_views), 0)::bigint AS page_views`,
+          sql`COALESCE(sum(p.bounces), 0)::int AS bounces`,
+          sql`COALESCE(sum(p.viewed), 0)::int AS viewed`,
+        ],
+        sql`, `,
+      )}
+      FROM (
+        SELECT ${join(
+          sql,
+          [...rollupDims(r), sql`r.sessions, r.page_views, r.bounces, r.viewed, r.visitors::hll AS visitors`],
+          sql`, `,
+        )}
+        FROM report_rollups r WHERE ${rollupWhere(r)}
+        ${
+          rawRanges.length > 0
+            ? sql`UNION ALL
+        SELECT ${join(
+          sql,
+          [
+            ...groupDims,
+            sql`count(*) AS sessions, COALESCE(sum(s.page_view_count), 0) AS page_views`,
+            sql`count(*) FILTER (WHERE s.page_view_count = 1) AS bounces`,
+            sql`count(*) FILTER (WHERE s.page_view_count >= 1) AS viewed`,
+            sql`${sql.unsafe(VISITOR_SKETCH)} AS visitors`,
+          ],
+          sql`, `,
+        )}
+        FROM sessions s ${visitorJoin}
+        WHERE ${sessionWhere}
+        ${groupBy}`
+            : sql``
+        }
+      ) p
+      ${groupBy}`;
+
+  const base = sql`
+    WITH main AS (${main}) ${join(sql, convCtes, sql``)}
     SELECT ${join(sql, [...dimAliases.map((a) => sql`main.${a}`), ...metricSql], sql`, `)}
     FROM main ${join(sql, convJoins, sql``)}`;
 
@@ -315,8 +460,8 @@ function metricExpression(sql: Tx, metric: Metric, conv: Fragment | null): Fragm
 }
 
 /** A filter as SQL; the values are one bound JSON array, never spliced into the text. */
-function filterSql(sql: Tx, filter: Filter): Fragment {
-  const column = sql`COALESCE(${DIMENSION_SQL[filter.dimension](sql)}, ${NONE})`;
+function filterSql(sql: Tx, filter: Filter, value: Fragment): Fragment {
+  const column = sql`COALESCE(${value}, ${NONE})`;
   const values = sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(filter.values)}::text::jsonb))`;
   switch (filter.operator) {
     case 'is':
