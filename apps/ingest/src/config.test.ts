@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       loginRateLimitMax: 10,
       loginRateLimitIpMax: 100,
       trustProxy: false,
+      reportRollupIntervalMs: 5000,
       dashboard: true,
       dashboardDir: fileURLToPath(new URL('../../dashboard/dist', import.meta.url)),
     });
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
       LOGIN_RATE_LIMIT_MAX: '5',
       LOGIN_RATE_LIMIT_IP_MAX: '20',
       TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+      REPORT_ROLLUP_INTERVAL_MS: '0',
       DASHBOARD: 'FALSE',
       DASHBOARD_DIR: '/srv/mbuzz-dashboard/',
     });
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
       loginRateLimitMax: 5,
       loginRateLimitIpMax: 20,
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      reportRollupIntervalMs: 0,
       dashboard: false,
       dashboardDir: '/srv/mbuzz-dashboard',
     });

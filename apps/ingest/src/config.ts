@@ -40,6 +40,12 @@ export interface Config {
    * IP that login attempts are counted by, and https for the cookie's `Secure`.
    */
   trustProxy: boolean | number | string[];
+  /**
+   * How often the report rollups are refreshed, in ms (`REPORT_ROLLUP_INTERVAL_MS`, default 5 000; 0 turns
+   * the refresher off in this process, e.g. on ingest-only instances when another instance runs it).
+   * Reports are exact either way: days without fresh rollups are read from sessions.
+   */
+  reportRollupIntervalMs: number;
   /** Serve the dashboard at `/` and its login routes `/api/v1/auth/*` (`DASHBOARD`, default true). */
   dashboard: boolean;
   /**
@@ -161,6 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimitMax: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 1_000_000),
     loginRateLimitIpMax: int('LOGIN_RATE_LIMIT_IP_MAX', 100, 1, 1_000_000),
     trustProxy: trustProxy('TRUST_PROXY'),
+    reportRollupIntervalMs: int('REPORT_ROLLUP_INTERVAL_MS', 5000, 0, 3_600_000),
     dashboard: bool('DASHBOARD', true),
     // Relative to where the command was typed (pnpm runs scripts in apps/ingest, with INIT_CWD set).
     dashboardDir: resolve(env.INIT_CWD || process.cwd(), read('DASHBOARD_DIR') ?? DEFAULT_DASHBOARD_DIR),

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { migrate } from './db/migrate.js';
 import { type Database, openDatabase } from './db/open-database.js';
 import { createLogger } from './logger.js';
+import { startRollupRefresher } from './reports/rollups.js';
 import { loadOrCreateSessionSecret } from './users/session-secret.js';
 
 export interface StartServerOptions {
@@ -50,10 +51,17 @@ export async function startServer(config: Config, options: StartServerOptions = 
     const url = await app.listen({ port: config.port, host: config.host });
     logger.info({ url, database: database.kind }, 'mbuzz ingest listening');
 
+    const refresher =
+      config.reportRollupIntervalMs > 0
+        ? startRollupRefresher(database.sql, { intervalMs: config.reportRollupIntervalMs, logger })
+        : null;
+
     const listening = app;
     let closing: Promise<void> | undefined;
     const close = () => {
-      closing ??= shutDown(listening, database, logger, options.shutdownTimeoutMs ?? 10_000);
+      closing ??= (refresher?.stop() ?? Promise.resolve()).then(() =>
+        shutDown(listening, database, logger, options.shutdownTimeoutMs ?? 10_000),
+      );
       return closing;
     };
 

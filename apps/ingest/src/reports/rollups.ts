@@ -172,6 +172,10 @@ async function restart(sql: Sql, accountId: string, timeZone: string, yesterday:
     const [lock] =
       await tx`SELECT pg_try_advisory_xact_lock(hashtextextended(${lockKey(accountId)}, 0)) AS ok`;
     if (!lock?.ok) return null;
+    // Another instance may have restarted it since the caller looked.
+    const [state] = await tx<{ timezone: string; rolled_through: string }[]>`
+      SELECT timezone, rolled_through::text AS rolled_through FROM report_rollup_state WHERE account_id = ${accountId}`;
+    if (state?.timezone === timeZone) return state.rolled_through;
     await tx`DELETE FROM report_rollups WHERE account_id = ${accountId}`;
     await tx`DELETE FROM report_event_rollups WHERE account_id = ${accountId}`;
     const [first] = await tx<{ day: string | null }[]>`
