@@ -9,6 +9,11 @@ export { type RejectedEvent, type ValidEvent, validateEvents } from './events/va
 export { createLogger } from './logger.js';
 export { InvalidQueryError, parseQuery, type QueryPlan } from './reports/parse-query.js';
 export type { RecentEvent } from './reports/recent-events.js';
+export {
+  refreshReportRollups,
+  resetReportRollups,
+  startRollupRefresher,
+} from './reports/rollups.js';
 export { type QueryAnswer, type QueryScope, type ResultRow, runQuery } from './reports/run-query.js';
 export { type RunningServer, type StartServerOptions, startServer } from './server.js';
 export { createUser, deleteUser, listUsers, USER_ROLES, type User, type UserRole } from './users/index.js';
