@@ -51,7 +51,18 @@ describe('migrate', () => {
     const exceptions = new Set(['api_keys_key_digest_key', 'users_email_unique']);
     const offenders = keys.filter((k) => k.first_column !== 'account_id' && !exceptions.has(k.index_name));
     expect(new Set(keys.map((k) => k.table_name))).toEqual(
-      new Set(['users', 'user_sessions', 'api_keys', 'visitors', 'sessions', 'events']),
+      new Set([
+        'users',
+        'user_sessions',
+        'api_keys',
+        'visitors',
+        'sessions',
+        'events',
+        'report_rollups',
+        'report_event_rollups',
+        'report_rollup_state',
+        'report_dirty_hours',
+      ]),
     );
     expect(keys.map((k) => k.index_name)).toEqual(expect.arrayContaining([...exceptions]));
     expect(offenders).toEqual([]);
