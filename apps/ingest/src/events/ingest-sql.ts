@@ -175,20 +175,21 @@ export function ingestStatement(
         last_activity_at = GREATEST(sessions.last_activity_at, EXCLUDED.last_activity_at),
         page_view_count = sessions.page_view_count + EXCLUDED.page_view_count,
         is_test = sessions.is_test AND EXCLUDED.is_test
-      RETURNING 1
+      RETURNING account_id, started_at, last_activity_at
     ),
-    -- The UTC hours whose report rollups this statement changes (see migration 007): the hour each
-    -- session of the batch starts in now and the one it started in before (read from the statement's
-    -- snapshot, before ses moves it), and every session hour of a visitor whose first touch moves earlier
-    -- (their first_channel/first_source change). Sorted inserts, like the tables above, so concurrent
-    -- statements cannot deadlock on the same marks; the current hour's mark exists after the first batch.
+    -- The UTC hours whose report rollups this statement changes (see migration 007): for each upserted
+    -- session, every hour from its start to its last activity — which holds the hour it starts in now
+    -- and the one it started in before (a start only moves earlier, and never past the last activity) —
+    -- read from ses's RETURNING, so no extra lookup; and every session hour of a visitor whose first
+    -- touch moves earlier (their first_channel/first_source change; rare: out-of-order arrivals). Sorted
+    -- inserts, like the tables above, so concurrent statements cannot deadlock on the same marks; the
+    -- current hour's mark exists after the first batch of the hour.
     marks AS (
       INSERT INTO report_dirty_hours (account_id, hour)
       SELECT DISTINCT account_id, hour FROM (
-        SELECT account_id, date_trunc('hour', occurred_at, 'UTC') AS hour FROM touch
-        UNION ALL
-        SELECT s.account_id, date_trunc('hour', s.started_at, 'UTC')
-        FROM touch t JOIN sessions s ON s.account_id = t.account_id AND s.session_id = t.session_id
+        SELECT ses.account_id, h.hour
+        FROM ses, generate_series(date_trunc('hour', ses.started_at, 'UTC'),
+                                  date_trunc('hour', ses.last_activity_at, 'UTC'), interval '1 hour') AS h(hour)
         UNION ALL
         SELECT s.account_id, date_trunc('hour', s.started_at, 'UTC')
         FROM first_of_visitor f
