@@ -5,7 +5,7 @@ import { createAccount, setAccountTimeZone } from '../src/accounts/accounts.js';
 import { createApiKey } from '../src/accounts/api-keys.js';
 import { parseQuery } from '../src/reports/parse-query.js';
 import { refreshReportRollups, startRollupRefresher } from '../src/reports/rollups.js';
-import { rollupDimension } from '../src/reports/run-query.js';
+import { rollupDimension, touchRollupsServe } from '../src/reports/run-query.js';
 import { buildFixture } from './helpers/report-fixture.js';
 import { createTestApp, postEvents } from './helpers/test-app.js';
 import { createTestDatabase, rollupsAvailable, type TestDatabase } from './helpers/test-database.js';
@@ -36,6 +36,9 @@ const QUERIES = [
   { metrics: METRICS, dimensions: ['landing_page'], filters: [['contains', 'landing_page', ['p']]] },
   { metrics: ['visitors', 'sessions'], filters: [['is', 'channel', ['Paid Search', 'Email']]] },
   { metrics: ['sessions', 'conversions:add_to_cart'], dimensions: ['time:week', 'utm_campaign'] },
+  // Touch rollups: a breakdown filtered by another dimension, two dimensions.
+  { metrics: METRICS, dimensions: ['utm_campaign'], filters: [['is_not', 'channel', ['Direct']]] },
+  { metrics: METRICS, dimensions: ['source', 'landing_page'], compare: 'previous_period' },
 ].map((q) => ({ date_range: RANGE, timezone: 'Europe/Berlin', ...q }));
 
 let db: TestDatabase;
@@ -128,6 +131,14 @@ describe.skipIf(!hll)('report rollups', () => {
       metrics: ['sessions'],
       dimensions: ['time:day'],
     };
+    // The same series from the touch rollups (filters on two dimensions that keep every session).
+    const touchSeries = {
+      ...series,
+      filters: [
+        ['is_not', 'channel', ['none of them']],
+        ['is_not', 'source', ['none of them']],
+      ],
+    };
     const rows = (await answer(series)) as Array<{ dimensions: string[]; metrics: number[] }>;
     const busy = rows.find((r) => (r.metrics[0] as number) > 0) as {
       dimensions: string[];
@@ -142,10 +153,12 @@ describe.skipIf(!hll)('report rollups', () => {
                                WHERE s.account_id = m.account_id AND s.session_id = m.session_id RETURNING 1`;
     expect(moved.length).toBe(busy.metrics[0]);
     expect(await answer(series)).toEqual(rows);
+    expect(await answer(touchSeries)).toEqual(rows);
     // A mark on one hour of the day: the day is read from sessions at once (now none) …
     await db.sql`INSERT INTO report_dirty_hours (account_id, hour)
                  VALUES (${accountId}, (${day}::date::timestamp + interval '13 hours') AT TIME ZONE 'Europe/Berlin')`;
     const marked = (await answer(series)) as typeof rows;
+    expect(await answer(touchSeries)).toEqual(marked);
     expect(marked.find((r) => r.dimensions[0] === day)?.metrics[0]).toBe(0);
     expect(marked.filter((r) => r.dimensions[0] !== day)).toEqual(
       rows.filter((r) => r.dimensions[0] !== day),
@@ -154,6 +167,7 @@ describe.skipIf(!hll)('report rollups', () => {
     expect((await refreshReportRollups(db.sql)).days).toBe(1);
     expect(await pastMarks()).toBe(0);
     expect(await answer(series)).toEqual(marked);
+    expect(await answer(touchSeries)).toEqual(marked);
     // Put the sessions back (and mark the day, as the write path would).
     const columns = `account_id, session_id, visitor_id, started_at, last_activity_at, page_view_count, initial_utm,
       initial_referrer, landing_url, click_ids, channel, is_test, source, referrer_domain, landing_path`;
@@ -162,9 +176,11 @@ describe.skipIf(!hll)('report rollups', () => {
     await db.sql`INSERT INTO report_dirty_hours (account_id, hour)
                  VALUES (${accountId}, (${day}::date::timestamp + interval '13 hours') AT TIME ZONE 'Europe/Berlin')`;
     expect(await answer(series)).toEqual(rows);
+    expect(await answer(touchSeries)).toEqual(rows);
     await refreshReportRollups(db.sql);
     expect(await pastMarks()).toBe(0);
     expect(await answer(series)).toEqual(rows);
+    expect(await answer(touchSeries)).toEqual(rows);
   });
 
   it('stay exact through late events, a session moved to an earlier day, and an earlier first touch', async () => {
@@ -284,7 +300,7 @@ describe.skipIf(!hll)('report rollups', () => {
   });
 });
 
-describe('rollupDimension: which queries rollups answer', () => {
+describe('which queries rollups answer', () => {
   const plan = (body: Record<string, unknown>) => parseQuery({ metrics: ['sessions'], ...body });
   it('one dimension besides day/week/month, filters on that dimension only', () => {
     expect(rollupDimension(plan({}))).toBe('');
@@ -308,5 +324,19 @@ describe('rollupDimension: which queries rollups answer', () => {
         }),
       ),
     ).toBeNull();
+  });
+  it("touch rollups: the rest, but hours and the visitor's first_* dimensions", () => {
+    expect(touchRollupsServe(plan({ dimensions: ['channel', 'source'] }))).toBe(true);
+    expect(
+      touchRollupsServe(plan({ dimensions: ['utm_campaign'], filters: [['is', 'channel', ['x']]] })),
+    ).toBe(true);
+    expect(touchRollupsServe(plan({ dimensions: ['time:day', 'landing_page', 'referrer_domain'] }))).toBe(
+      true,
+    );
+    expect(touchRollupsServe(plan({ dimensions: ['channel', 'first_channel'] }))).toBe(false);
+    expect(
+      touchRollupsServe(plan({ dimensions: ['channel'], filters: [['is', 'first_source', ['x']]] })),
+    ).toBe(false);
+    expect(touchRollupsServe(plan({ dimensions: ['time:hour', 'channel'] }))).toBe(false);
   });
 });

@@ -24,6 +24,19 @@ export const ROLLUP_DIMENSIONS = [
   'first_source',
 ] as const;
 
+/** The dimensions of a touch rollup row (migration 008): a session's whole first touch. */
+export const TOUCH_DIMENSIONS = ROLLUP_DIMENSIONS.filter(
+  (d) => d !== 'first_channel' && d !== 'first_source',
+) as readonly string[];
+
+/** Every table that holds an account's rollup rows. */
+const ROLLUP_TABLES = [
+  'report_rollups',
+  'report_event_rollups',
+  'report_touch_rollups',
+  'report_touch_event_rollups',
+];
+
 /**
  * The visitors sketch of a set of sessions `s` (with `visitor_key`): HyperLogLog with 2^14 registers of
  * 5 bits (standard error 0.81 %), kept as the exact set of hashes up to 1,280 visitors (so small counts
@@ -102,8 +115,7 @@ function staleDaysSql(
 export async function resetReportRollups(sql: Sql, accountId: string): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`DELETE FROM report_rollup_state WHERE account_id = ${accountId}`;
-    await tx`DELETE FROM report_rollups WHERE account_id = ${accountId}`;
-    await tx`DELETE FROM report_event_rollups WHERE account_id = ${accountId}`;
+    for (const table of ROLLUP_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account_id = ${accountId}`;
   });
 }
 
@@ -178,8 +190,7 @@ async function restart(sql: Sql, accountId: string, timeZone: string, yesterday:
     const [state] = await tx<{ timezone: string; rolled_through: string }[]>`
       SELECT timezone, rolled_through::text AS rolled_through FROM report_rollup_state WHERE account_id = ${accountId}`;
     if (state?.timezone === timeZone) return state.rolled_through;
-    await tx`DELETE FROM report_rollups WHERE account_id = ${accountId}`;
-    await tx`DELETE FROM report_event_rollups WHERE account_id = ${accountId}`;
+    for (const table of ROLLUP_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account_id = ${accountId}`;
     const [first] = await tx<{ day: string | null }[]>`
       SELECT (min(started_at) AT TIME ZONE ${timeZone}::text)::date::text AS day FROM sessions
       WHERE account_id = ${accountId} AND is_test = ANY('{f,t}'::boolean[])`;
@@ -231,7 +242,11 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
       AND day >= ${run.from}::date AND day <= ${run.to}::date`;
     await tx`DELETE FROM report_rollups WHERE ${keyOfDays} AND dimension = ANY(${ALL_DIMENSIONS}::text[])`;
     await tx`DELETE FROM report_event_rollups WHERE ${keyOfDays}`;
+    await tx`DELETE FROM report_touch_rollups WHERE ${keyOfDays}`;
+    await tx`DELETE FROM report_touch_event_rollups WHERE ${keyOfDays}`;
     const values = tx.unsafe(DIMENSION_VALUES);
+    const touch = tx.unsafe(TOUCH_VALUES);
+    const touchGroup = tx.unsafe(TOUCH_GROUP);
     await tx`
       WITH run_sessions AS MATERIALIZED (
         SELECT s.is_test, s.session_id, s.visitor_key, s.page_view_count, s.channel, s.source, s.utm_source,
@@ -255,6 +270,15 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
           count(*) FILTER (WHERE s.page_view_count >= 1), hll_send(${tx.unsafe(VISITOR_SKETCH)})
         FROM dims s GROUP BY s.is_test, s.day, s.dimension, s.value
       ),
+      touched AS (
+        INSERT INTO report_touch_rollups (account_id, is_test, day, touch, channel, source, utm_source,
+          utm_medium, utm_campaign, utm_content, utm_term, referrer_domain, landing_page, sessions, page_views,
+          bounces, viewed, visitors)
+        SELECT ${accountId}, s.is_test, s.day, ${touch}, count(*),
+          COALESCE(sum(s.page_view_count), 0), count(*) FILTER (WHERE s.page_view_count = 1),
+          count(*) FILTER (WHERE s.page_view_count >= 1), hll_send(${tx.unsafe(VISITOR_SKETCH)})
+        FROM run_sessions s GROUP BY s.is_test, s.day, ${touchGroup}
+      ),
       -- A session's events never precede its start, so events from the run's start on are all of them.
       ev AS (
         SELECT e.session_id, e.is_test, e.event_type, count(*)::bigint AS n
@@ -263,10 +287,17 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
           AND e.session_id IS NOT NULL
         GROUP BY e.session_id, e.is_test, e.event_type
       )
-      INSERT INTO report_event_rollups (account_id, is_test, event_type, dimension, day, value, sessions, events)
-      SELECT ${accountId}, d.is_test, ev.event_type, d.dimension, d.day, d.value, count(*), sum(ev.n)
-      FROM ev JOIN dims d ON d.session_id = ev.session_id AND d.is_test = ev.is_test
-      GROUP BY d.is_test, ev.event_type, d.dimension, d.day, d.value`;
+      , ev_rolled AS (
+        INSERT INTO report_event_rollups (account_id, is_test, event_type, dimension, day, value, sessions, events)
+        SELECT ${accountId}, d.is_test, ev.event_type, d.dimension, d.day, d.value, count(*), sum(ev.n)
+        FROM ev JOIN dims d ON d.session_id = ev.session_id AND d.is_test = ev.is_test
+        GROUP BY d.is_test, ev.event_type, d.dimension, d.day, d.value
+      )
+      INSERT INTO report_touch_event_rollups (account_id, is_test, event_type, day, touch, channel, source,
+        utm_source, utm_medium, utm_campaign, utm_content, utm_term, referrer_domain, landing_page, sessions, events)
+      SELECT ${accountId}, s.is_test, ev.event_type, s.day, ${touch}, count(*), sum(ev.n)
+      FROM ev JOIN run_sessions s ON s.session_id = ev.session_id AND s.is_test = ev.is_test
+      GROUP BY s.is_test, ev.event_type, s.day, ${touchGroup}`;
     if (advance) {
       await tx`UPDATE report_rollup_state SET rolled_through = ${run.to}::date
                WHERE account_id = ${accountId} AND rolled_through = ${run.from}::date - 1`;
@@ -281,6 +312,13 @@ const ALL_DIMENSIONS = ['', ...ROLLUP_DIMENSIONS];
 const DIMENSION_VALUES = `VALUES ('', ''), ${ROLLUP_DIMENSIONS.map(
   (d) => `('${d}', COALESCE(s.${d === 'landing_page' ? 'landing_path' : d}, '(none)'))`,
 ).join(', ')}`;
+
+const touchColumn = (d: string) => `COALESCE(s.${d === 'landing_page' ? 'landing_path' : d}, '(none)')`;
+/** A touch row's key and its nine values, from a session `s` of `run_sessions`. */
+const TOUCH_VALUES = `md5(ROW(${TOUCH_DIMENSIONS.map(touchColumn).join(', ')})::text)::uuid, ${TOUCH_DIMENSIONS.map(
+  touchColumn,
+).join(', ')}`;
+const TOUCH_GROUP = TOUCH_DIMENSIONS.map(touchColumn).join(', ');
 
 /**
  * Runs {@link refreshReportRollups} every `intervalMs` until stopped; failures are logged and retried at

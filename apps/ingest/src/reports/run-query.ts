@@ -5,7 +5,7 @@ type Tx = TransactionSql;
 
 import { addDays, type DayRange, dateInZone, previousPeriod, resolveDateRange } from './date-range.js';
 import type { Dimension, Filter, Metric, QueryPlan, TimeDimension } from './parse-query.js';
-import { rollupCoverage, sketchesAvailable, VISITOR_SKETCH } from './rollups.js';
+import { rollupCoverage, sketchesAvailable, TOUCH_DIMENSIONS, VISITOR_SKETCH } from './rollups.js';
 
 /** Whose data a query reads: one account, its test or its live data. */
 export interface QueryScope {
@@ -152,7 +152,14 @@ const REPORT_SETTINGS = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off";
  */
 type Source =
   | { kind: 'sessions' }
-  | { kind: 'rollups'; dimension: string; days: DayRange; staleDays: string[]; rawRanges: DayRange[] };
+  | {
+      kind: 'rollups';
+      /** One dimension's rows (`dimension`, '' for all sessions), or the touch rows (`touch`). */
+      rows: { dimension: string } | 'touch';
+      days: DayRange;
+      staleDays: string[];
+      rawRanges: DayRange[];
+    };
 
 /** Every group of the period: one SQL statement, grouped and (for time) filled with empty buckets. */
 function aggregate(pool: Sql, scope: QueryScope, plan: QueryPlan, timeZone: string, range: DayRange) {
@@ -180,6 +187,16 @@ export function rollupDimension(plan: QueryPlan): string | null {
   return filter ?? '';
 }
 
+/**
+ * Whether the touch rollups can answer the query (when one dimension's rollups cannot): days, weeks or
+ * months, and dimensions and filters of the session's own touch — not the visitor's first_* ones.
+ */
+export function touchRollupsServe(plan: QueryPlan): boolean {
+  if (plan.dimensions.includes('time:hour')) return false;
+  const named = [...plan.dimensions.filter((d) => !isTime(d)), ...plan.filters.map((f) => f.dimension)];
+  return named.every((d) => TOUCH_DIMENSIONS.includes(d));
+}
+
 async function chooseSource(
   pool: Sql,
   tx: Tx,
@@ -190,7 +207,8 @@ async function chooseSource(
 ): Promise<Source> {
   const sessions = { kind: 'sessions' } as const;
   const dimension = rollupDimension(plan);
-  if (dimension === null || !(await sketchesAvailable(pool))) return sessions;
+  const rows = dimension !== null ? { dimension } : touchRollupsServe(plan) ? ('touch' as const) : null;
+  if (rows === null || !(await sketchesAvailable(pool))) return sessions;
   const coverage = await rollupCoverage(tx, scope.accountId, timeZone, range.from);
   if (!coverage || coverage.rolledThrough < range.from) return sessions;
   const rawRanges: DayRange[] = [];
@@ -203,7 +221,7 @@ async function chooseSource(
   const [to] = [coverage.rolledThrough, range.to].sort() as [string];
   return {
     kind: 'rollups',
-    dimension,
+    rows,
     days: { from: range.from, to },
     staleDays: [...coverage.staleDays],
     rawRanges,
@@ -258,16 +276,20 @@ async function aggregateIn(
       plan.filters.map((f) => sql` AND ${filterSql(sql, f, DIMENSION_SQL[f.dimension](sql))}`),
       sql``,
     )}`;
-  // Rollup rows (table alias `r`) of the source's dimension and covered days, filtered by value.
+  // Rollup rows (table alias `r`) of the covered days: one dimension's rows, whose `value` is that
+  // dimension's, or touch rows, with a column per dimension.
+  const byDimension = source.kind === 'rollups' && source.rows !== 'touch' ? source.rows.dimension : null;
+  const rollupValue = (r: Fragment, d: Dimension) =>
+    byDimension !== null ? sql`${r}.value` : sql`${r}.${sql(d)}`;
   const rollupWhere = (r: Fragment) =>
     source.kind === 'rollups'
       ? sql`${r}.account_id = ${scope.accountId} AND ${r}.is_test = ${scope.isTest}
-        AND ${r}.dimension = ${source.dimension}
+        ${byDimension !== null ? sql`AND ${r}.dimension = ${byDimension}` : sql``}
         AND ${r}.day >= ${source.days.from}::date AND ${r}.day <= ${source.days.to}::date
         AND NOT (${r}.day = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(source.staleDays)}::text::jsonb)::date)))
         ${join(
           sql,
-          plan.filters.map((f) => sql` AND ${filterSql(sql, f, sql`${r}.value`)}`),
+          plan.filters.map((f) => sql` AND ${filterSql(sql, f, rollupValue(r, f.dimension))}`),
           sql``,
         )}`
       : sql`false`;
@@ -275,8 +297,10 @@ async function aggregateIn(
     plan.dimensions.map((d, i) =>
       isTime(d)
         ? sql`date_trunc(${TIME_UNIT[d].unit}, ${r}.day::timestamp) AS ${sql(`d${i}`)}`
-        : sql`${r}.value AS ${sql(`d${i}`)}`,
+        : sql`${rollupValue(r, d)} AS ${sql(`d${i}`)}`,
     );
+  const rollupTable = byDimension !== null ? sql`report_rollups` : sql`report_touch_rollups`;
+  const eventRollupTable = byDimension !== null ? sql`report_event_rollups` : sql`report_touch_event_rollups`;
 
   // Session metrics come from one scan of the covering index (`main`). Event metrics of a type other than
   // page_view start from that type's events instead (`convN`): usually a few percent of the sessions,
@@ -306,7 +330,7 @@ async function aggregateIn(
       SELECT ${join(sql, [...dimAliases, sql`sum(p.c)::int AS c`, sql`sum(p.n)::bigint AS n`], sql`, `)}
       FROM (
         SELECT ${join(sql, [...rollupDims(er), sql`er.sessions AS c`, sql`er.events AS n`], sql`, `)}
-        FROM report_event_rollups er WHERE ${rollupWhere(er)} AND er.event_type = ${type}
+        FROM ${eventRollupTable} er WHERE ${rollupWhere(er)} AND er.event_type = ${type}
         ${rawRanges.length > 0 ? sql`UNION ALL ${rawConv(type)}` : sql``}
       ) p
       ${groupBy})`;
@@ -360,7 +384,7 @@ async function aggregateIn(
           [...rollupDims(r), sql`r.sessions, r.page_views, r.bounces, r.viewed, r.visitors::hll AS visitors`],
           sql`, `,
         )}
-        FROM report_rollups r WHERE ${rollupWhere(r)}
+        FROM ${rollupTable} r WHERE ${rollupWhere(r)}
         ${
           rawRanges.length > 0
             ? sql`UNION ALL

@@ -1,0 +1,51 @@
+-- Touch rollups (docs/architecture.md, "Reports"): one row per account, data set, local day and distinct
+-- first touch — the combination of a session's channel, source, UTM values, referrer domain and landing
+-- page — so a breakdown filtered by another dimension (the campaigns of one channel) or a query of two
+-- dimensions reads a few hundred rows a day instead of every session. Values are stored as reports group
+-- them ('(none)' when missing). `touch` is an md5 of the nine values, the row's key within its day.
+-- first_channel / first_source are not part of it (they belong to the visitor, not the session): queries
+-- on them with a second dimension read sessions.
+CREATE TABLE report_touch_rollups (
+  account_id       uuid NOT NULL,
+  is_test          boolean NOT NULL,
+  day              date NOT NULL,
+  touch            uuid NOT NULL,
+  channel          text NOT NULL,
+  source           text NOT NULL,
+  utm_source       text NOT NULL,
+  utm_medium       text NOT NULL,
+  utm_campaign     text NOT NULL,
+  utm_content      text NOT NULL,
+  utm_term         text NOT NULL,
+  referrer_domain  text NOT NULL,
+  landing_page     text NOT NULL,
+  sessions         integer NOT NULL,
+  page_views       bigint NOT NULL,
+  bounces          integer NOT NULL,
+  viewed           integer NOT NULL,
+  visitors         bytea NOT NULL,
+  PRIMARY KEY (account_id, is_test, day, touch)
+);
+
+CREATE TABLE report_touch_event_rollups (
+  account_id       uuid NOT NULL,
+  is_test          boolean NOT NULL,
+  event_type       text NOT NULL,
+  day              date NOT NULL,
+  touch            uuid NOT NULL,
+  channel          text NOT NULL,
+  source           text NOT NULL,
+  utm_source       text NOT NULL,
+  utm_medium       text NOT NULL,
+  utm_campaign     text NOT NULL,
+  utm_content      text NOT NULL,
+  utm_term         text NOT NULL,
+  referrer_domain  text NOT NULL,
+  landing_page     text NOT NULL,
+  sessions         integer NOT NULL,
+  events           bigint NOT NULL,
+  PRIMARY KEY (account_id, is_test, event_type, day, touch)
+);
+
+-- Existing rollups have no touch rows: build every account again (reports read sessions meanwhile).
+DELETE FROM report_rollup_state;
