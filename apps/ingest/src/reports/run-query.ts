@@ -162,13 +162,17 @@ type Source =
     };
 
 /** Every group of the period: one SQL statement, grouped and (for time) filled with empty buckets. */
-function aggregate(pool: Sql, scope: QueryScope, plan: QueryPlan, timeZone: string, range: DayRange) {
+async function aggregate(pool: Sql, scope: QueryScope, plan: QueryPlan, timeZone: string, range: DayRange) {
+  // Asked before the transaction, which holds a connection of the pool (a second one could wait forever).
+  const sketches = await sketchesAvailable(pool);
   // One snapshot for the rollup coverage and the statement that reads it.
-  return pool.begin('isolation level repeatable read read only', async (tx) => {
+  return (await pool.begin('isolation level repeatable read read only', async (tx) => {
     await tx.unsafe(REPORT_SETTINGS).simple();
-    const source = await chooseSource(pool, tx, scope, plan, timeZone, range);
+    const source = sketches
+      ? await chooseSource(tx, scope, plan, timeZone, range)
+      : { kind: 'sessions' as const };
     return aggregateIn(tx, scope, plan, timeZone, range, source);
-  }) as Promise<AggregateRow[]>;
+  })) as AggregateRow[];
 }
 
 /**
@@ -198,7 +202,6 @@ export function touchRollupsServe(plan: QueryPlan): boolean {
 }
 
 async function chooseSource(
-  pool: Sql,
   tx: Tx,
   scope: QueryScope,
   plan: QueryPlan,
@@ -208,7 +211,7 @@ async function chooseSource(
   const sessions = { kind: 'sessions' } as const;
   const dimension = rollupDimension(plan);
   const rows = dimension !== null ? { dimension } : touchRollupsServe(plan) ? ('touch' as const) : null;
-  if (rows === null || !(await sketchesAvailable(pool))) return sessions;
+  if (rows === null) return sessions;
   const coverage = await rollupCoverage(tx, scope.accountId, timeZone, range.from);
   if (!coverage || coverage.rolledThrough < range.from) return sessions;
   const rawRanges: DayRange[] = [];
