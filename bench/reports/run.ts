@@ -1,6 +1,6 @@
 import os from 'node:os';
-import { createKey, type Ingest, startIngest } from '@mbuzz/ingest-harness';
 import { refreshReportRollups } from '@mbuzz/ingest';
+import { createKey, type Ingest, startIngest } from '@mbuzz/ingest-harness';
 import { prepareDatabase } from './prepare.js';
 
 /**
