@@ -42,7 +42,10 @@ const ROLLUP_TABLES = [
  * 5 bits (standard error 0.81 %), kept as the exact set of hashes up to 1,280 visitors (so small counts
  * are exact), merged with `hll_union_agg`. Rollups and reports must use the same parameters.
  */
-export const VISITOR_SKETCH = 'hll_add_agg(hll_hash_bigint(s.visitor_key), 14, 5, -1, 1)';
+export const SKETCH_PARAMETERS = '14, 5, -1, 1';
+export const VISITOR_SKETCH = `hll_add_agg(hll_hash_bigint(s.visitor_key), ${SKETCH_PARAMETERS})`;
+/** A sketch of no visitors, with the same parameters (what `hll_union` needs on both sides). */
+export const EMPTY_SKETCH = `hll_empty(${SKETCH_PARAMETERS})`;
 
 const available = new WeakMap<Sql, Promise<boolean>>();
 
@@ -234,7 +237,10 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
     await tx.unsafe("SET LOCAL work_mem = '128MB'; SET LOCAL jit = off").simple();
     const start = tx`(${run.from}::date::timestamp AT TIME ZONE ${timeZone}::text)`;
     const end = tx`((${run.to}::date + 1)::timestamp AT TIME ZONE ${timeZone}::text)`;
-    // The marks of these days' hours: data committed with them is visible to the statements below.
+    // The marks of these days' hours: data committed with them is visible to the statements below. In a
+    // time zone with a half-hour offset an hour straddles two local days and both rebuilds drop its mark;
+    // the refresh that saw the mark rebuilds both days, but one that arrives during a rebuild rebuilds only
+    // this day's side (the next mark of the other day's hours rebuilds that one).
     await tx`
       DELETE FROM report_dirty_hours
       WHERE account_id = ${accountId} AND hour >= date_trunc('hour', ${start}, 'UTC') AND hour < ${end}`;
@@ -273,10 +279,10 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
       touched AS (
         INSERT INTO report_touch_rollups (account_id, is_test, day, touch, channel, source, utm_source,
           utm_medium, utm_campaign, utm_content, utm_term, referrer_domain, landing_page, sessions, page_views,
-          bounces, viewed, visitors)
+          bounces, viewed, visitor_keys)
         SELECT ${accountId}, s.is_test, s.day, ${touch}, count(*),
           COALESCE(sum(s.page_view_count), 0), count(*) FILTER (WHERE s.page_view_count = 1),
-          count(*) FILTER (WHERE s.page_view_count >= 1), hll_send(${tx.unsafe(VISITOR_SKETCH)})
+          count(*) FILTER (WHERE s.page_view_count >= 1), array_agg(DISTINCT s.visitor_key)
         FROM run_sessions s GROUP BY s.is_test, s.day, ${touchGroup}
       ),
       -- A session's events never precede its start, so events from the run's start on are all of them.

@@ -5,7 +5,14 @@ type Tx = TransactionSql;
 
 import { addDays, type DayRange, dateInZone, previousPeriod, resolveDateRange } from './date-range.js';
 import type { Dimension, Filter, Metric, QueryPlan, TimeDimension } from './parse-query.js';
-import { rollupCoverage, sketchesAvailable, TOUCH_DIMENSIONS, VISITOR_SKETCH } from './rollups.js';
+import {
+  EMPTY_SKETCH,
+  rollupCoverage,
+  SKETCH_PARAMETERS,
+  sketchesAvailable,
+  TOUCH_DIMENSIONS,
+  VISITOR_SKETCH,
+} from './rollups.js';
 
 /** Whose data a query reads: one account, its test or its live data. */
 export interface QueryScope {
@@ -302,7 +309,6 @@ async function aggregateIn(
         ? sql`date_trunc(${TIME_UNIT[d].unit}, ${r}.day::timestamp) AS ${sql(`d${i}`)}`
         : sql`${rollupValue(r, d)} AS ${sql(`d${i}`)}`,
     );
-  const rollupTable = byDimension !== null ? sql`report_rollups` : sql`report_touch_rollups`;
   const eventRollupTable = byDimension !== null ? sql`report_event_rollups` : sql`report_touch_event_rollups`;
 
   // Session metrics come from one scan of the covering index (`main`). Event metrics of a type other than
@@ -374,7 +380,10 @@ async function aggregateIn(
         [
           ...dimAliases,
           sql`COALESCE(sum(p.sessions), 0)::int AS sessions`,
-          sql`COALESCE(round(hll_cardinality(hll_union_agg(p.visitors))), 0)::int AS visitors`,
+          // Sketches (dimension rows, sessions) merged, and visitor keys (touch rows) hashed in.
+          sql`COALESCE(round(hll_cardinality(hll_union(
+            COALESCE(hll_union_agg(p.visitors), ${sql.unsafe(EMPTY_SKETCH)}),
+            COALESCE(hll_add_agg(hll_hash_bigint(p.visitor_key), ${sql.unsafe(SKETCH_PARAMETERS)}), ${sql.unsafe(EMPTY_SKETCH)})))), 0)::int AS visitors`,
           sql`COALESCE(sum(p.page_views), 0)::bigint AS page_views`,
           sql`COALESCE(sum(p.bounces), 0)::int AS bounces`,
           sql`COALESCE(sum(p.viewed), 0)::int AS viewed`,
@@ -382,12 +391,33 @@ async function aggregateIn(
         sql`, `,
       )}
       FROM (
-        SELECT ${join(
-          sql,
-          [...rollupDims(r), sql`r.sessions, r.page_views, r.bounces, r.viewed, r.visitors::hll AS visitors`],
-          sql`, `,
-        )}
-        FROM ${rollupTable} r WHERE ${rollupWhere(r)}
+        ${
+          byDimension !== null
+            ? sql`SELECT ${join(
+                sql,
+                [
+                  ...rollupDims(r),
+                  sql`r.sessions, r.page_views, r.bounces, r.viewed, r.visitors::hll AS visitors, NULL::bigint AS visitor_key`,
+                ],
+                sql`, `,
+              )}
+        FROM report_rollups r WHERE ${rollupWhere(r)}`
+            : // One row per visitor key of a touch row; its counts on the first key only.
+              sql`SELECT ${join(
+                sql,
+                [
+                  ...rollupDims(r),
+                  sql`CASE WHEN k.n = 1 THEN r.sessions END AS sessions`,
+                  sql`CASE WHEN k.n = 1 THEN r.page_views END AS page_views`,
+                  sql`CASE WHEN k.n = 1 THEN r.bounces END AS bounces`,
+                  sql`CASE WHEN k.n = 1 THEN r.viewed END AS viewed`,
+                  sql`NULL::hll AS visitors, k.visitor_key`,
+                ],
+                sql`, `,
+              )}
+        FROM report_touch_rollups r CROSS JOIN LATERAL unnest(r.visitor_keys) WITH ORDINALITY AS k(visitor_key, n)
+        WHERE ${rollupWhere(r)}`
+        }
         ${
           rawRanges.length > 0
             ? sql`UNION ALL
@@ -398,7 +428,7 @@ async function aggregateIn(
             sql`count(*) AS sessions, COALESCE(sum(s.page_view_count), 0) AS page_views`,
             sql`count(*) FILTER (WHERE s.page_view_count = 1) AS bounces`,
             sql`count(*) FILTER (WHERE s.page_view_count >= 1) AS viewed`,
-            sql`${sql.unsafe(VISITOR_SKETCH)} AS visitors`,
+            sql`${sql.unsafe(VISITOR_SKETCH)} AS visitors, NULL::bigint AS visitor_key`,
           ],
           sql`, `,
         )}
