@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres';
 import { addDays, type DayRange, dateInZone, daysBetween } from './date-range.js';
+import { DIMENSIONS } from './parse-query.js';
 
 /**
  * Daily report rollups (migration 007, docs/architecture.md "Reports"). The refresher builds, per
@@ -9,20 +10,8 @@ import { addDays, type DayRange, dateInZone, daysBetween } from './date-range.js
  * (today, and any day with a marked hour not yet rebuilt), so its answer is as fresh as the raw tables.
  */
 
-/** The dimensions a rollup row can be of, as named in queries; '' is every session of the day. */
-export const ROLLUP_DIMENSIONS = [
-  'channel',
-  'source',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_content',
-  'utm_term',
-  'referrer_domain',
-  'landing_page',
-  'first_channel',
-  'first_source',
-] as const;
+/** The dimensions a rollup row can be of: every report dimension (as named in queries); '' is every session of the day. */
+export const ROLLUP_DIMENSIONS = DIMENSIONS;
 
 /** The dimensions of a touch rollup row (migration 008): a session's whole first touch. */
 export const TOUCH_DIMENSIONS = ROLLUP_DIMENSIONS.filter(
