@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, setAccountTimeZone } from '../src/accounts/accounts.js';
 import { createApiKey } from '../src/accounts/api-keys.js';
 import { parseQuery } from '../src/reports/parse-query.js';
-import { refreshReportRollups, startRollupRefresher } from '../src/reports/rollups.js';
+import { refreshReportRollups, sketchesAvailable, startRollupRefresher } from '../src/reports/rollups.js';
 import { rollupDimension, touchRollupsServe } from '../src/reports/run-query.js';
 import { buildFixture } from './helpers/report-fixture.js';
 import { createTestApp, postEvents } from './helpers/test-app.js';
@@ -338,5 +339,21 @@ describe('which queries rollups answer', () => {
       touchRollupsServe(plan({ dimensions: ['channel'], filters: [['is', 'first_source', ['x']]] })),
     ).toBe(false);
     expect(touchRollupsServe(plan({ dimensions: ['time:hour', 'channel'] }))).toBe(false);
+  });
+});
+
+describe('sketchesAvailable', () => {
+  it('asks once per pool, but asks again after a failed lookup (database down)', async () => {
+    let calls = 0;
+    const pool = (() => {
+      calls += 1;
+      return calls === 1
+        ? Promise.reject(new Error('connection refused'))
+        : Promise.resolve([{ '?column?': 1 }]);
+    }) as unknown as Sql;
+    await expect(sketchesAvailable(pool)).rejects.toThrow('connection refused');
+    expect(await sketchesAvailable(pool)).toBe(true);
+    expect(await sketchesAvailable(pool)).toBe(true);
+    expect(calls).toBe(2);
   });
 });

@@ -38,13 +38,19 @@ export const EMPTY_SKETCH = `hll_empty(${SKETCH_PARAMETERS})`;
 
 const available = new WeakMap<Sql, Promise<boolean>>();
 
-/** Whether the database has the `hll` extension (looked up once per pool). */
+/**
+ * Whether the database has the `hll` extension (looked up once per pool; a failed lookup — the database
+ * down — is not remembered, so the next call asks again).
+ */
 export function sketchesAvailable(sql: Sql): Promise<boolean> {
   let known = available.get(sql);
   if (!known) {
     known = sql`SELECT 1 FROM pg_extension WHERE extname = 'hll'`.then(
       (rows) => rows.length > 0,
-      () => false,
+      (error: unknown) => {
+        available.delete(sql);
+        throw error;
+      },
     );
     available.set(sql, known);
   }
@@ -121,8 +127,8 @@ export interface RefreshResult {
 /**
  * One refresh, to completion: per account, (re)starts its rollups when they are missing or of another
  * time zone, rebuilds the built days that hold marked hours, and builds the days up to yesterday (in the
- * account's time zone at `now`). Each day is one transaction under a per-account advisory lock, so
- * several instances can run it: one builds, the others skip the account.
+ * account's time zone at `now`). Each run of days is one transaction under a per-account advisory lock,
+ * so several instances can run it: one builds, the others skip the account.
  */
 export async function refreshReportRollups(
   sql: Sql,
