@@ -271,6 +271,21 @@ describe.skipIf(!hll)('report rollups', () => {
     const sketched = await answer(body, key);
     expect(sketched[0].metrics.slice(1)).toEqual([30000, 60000]);
     expect(Math.abs(sketched[0].metrics[0] - 12000) / 12000).toBeLessThan(0.02);
+    // One visitor per session, 2,000 of them on one day: the estimate (2,006 for these ids) would exceed
+    // the sessions, and is capped there.
+    await db.sql`
+      INSERT INTO sessions (account_id, session_id, visitor_id, started_at, last_activity_at, page_view_count,
+                            is_test, channel, source)
+      SELECT ${big.id}, 'once' || g, 'w' || g, '2026-10-12T10:00:00Z', '2026-10-12T10:00:00Z', 1, false, 'Email', 'x'
+      FROM generate_series(1, 2000) g`;
+    await db.sql`INSERT INTO report_dirty_hours (account_id, hour) VALUES (${big.id}, '2026-10-12T10:00:00Z')`;
+    await refreshReportRollups(db.sql, { accountId: big.id });
+    const once = {
+      date_range: ['2026-10-12', '2026-10-12'],
+      timezone: 'UTC',
+      metrics: ['visitors', 'sessions'],
+    };
+    expect((await answer(once, key))[0].metrics).toEqual([2000, 2000]);
     // A small group stays exact: the sketch is the set of hashes up to 1,280 visitors.
     const oneDay = await answer(
       { ...body, date_range: ['2026-10-03', '2026-10-03'], filters: [['is', 'channel', ['Direct']]] },

@@ -380,10 +380,11 @@ async function aggregateIn(
         [
           ...dimAliases,
           sql`COALESCE(sum(p.sessions), 0)::int AS sessions`,
-          // Sketches (dimension rows, sessions) merged, and visitor keys (touch rows) hashed in.
-          sql`COALESCE(round(hll_cardinality(hll_union(
+          // Sketches (dimension rows, sessions) merged, and visitor keys (touch rows) hashed in. An
+          // estimate can come out above the sessions, which no visitor count can be: capped there.
+          sql`LEAST(COALESCE(sum(p.sessions), 0), COALESCE(round(hll_cardinality(hll_union(
             COALESCE(hll_union_agg(p.visitors), ${sql.unsafe(EMPTY_SKETCH)}),
-            COALESCE(hll_add_agg(hll_hash_bigint(p.visitor_key), ${sql.unsafe(SKETCH_PARAMETERS)}), ${sql.unsafe(EMPTY_SKETCH)})))), 0)::int AS visitors`,
+            COALESCE(hll_add_agg(hll_hash_bigint(p.visitor_key), ${sql.unsafe(SKETCH_PARAMETERS)}), ${sql.unsafe(EMPTY_SKETCH)})))), 0))::int AS visitors`,
           sql`COALESCE(sum(p.page_views), 0)::bigint AS page_views`,
           sql`COALESCE(sum(p.bounces), 0)::int AS bounces`,
           sql`COALESCE(sum(p.viewed), 0)::int AS viewed`,
