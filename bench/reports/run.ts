@@ -78,6 +78,18 @@ const shapes: Shape[] = [
     ],
   },
   {
+    name: 'first-touch channels of Paid Search sessions',
+    aimMs: 200,
+    bodies: (d) => [
+      {
+        date_range: d,
+        metrics: BREAKDOWN_METRICS,
+        dimensions: ['first_channel'],
+        filters: [['is', 'channel', ['Paid Search']]],
+      },
+    ],
+  },
+  {
     name: 'all time (totals)',
     aimMs: 1000,
     bodies: () => [{ date_range: 'all', metrics: METRICS }],

@@ -64,6 +64,8 @@ describe('migrate', () => {
         'report_dirty_hours',
         'report_touch_rollups',
         'report_touch_event_rollups',
+        'report_visitor_touch_rollups',
+        'report_visitor_touch_event_rollups',
       ]),
     );
     expect(keys.map((k) => k.index_name)).toEqual(expect.arrayContaining([...exceptions]));

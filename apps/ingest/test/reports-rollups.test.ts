@@ -6,7 +6,7 @@ import { createAccount, setAccountTimeZone } from '../src/accounts/accounts.js';
 import { createApiKey } from '../src/accounts/api-keys.js';
 import { parseQuery } from '../src/reports/parse-query.js';
 import { refreshReportRollups, sketchesAvailable, startRollupRefresher } from '../src/reports/rollups.js';
-import { rollupDimension, touchRollupsServe } from '../src/reports/run-query.js';
+import { rollupDimension, touchRollupsFor } from '../src/reports/run-query.js';
 import { buildFixture } from './helpers/report-fixture.js';
 import { createTestApp, postEvents } from './helpers/test-app.js';
 import { createTestDatabase, rollupsAvailable, type TestDatabase } from './helpers/test-database.js';
@@ -40,6 +40,7 @@ const QUERIES = [
   // Touch rollups: a breakdown filtered by another dimension, two dimensions.
   { metrics: METRICS, dimensions: ['utm_campaign'], filters: [['is_not', 'channel', ['Direct']]] },
   { metrics: METRICS, dimensions: ['source', 'landing_page'], compare: 'previous_period' },
+  { metrics: METRICS, dimensions: ['first_source'], filters: [['is_not', 'channel', ['Direct']]] },
 ].map((q) => ({ date_range: RANGE, timezone: 'Europe/Berlin', ...q }));
 
 let db: TestDatabase;
@@ -341,19 +342,20 @@ describe('which queries rollups answer', () => {
       ),
     ).toBeNull();
   });
-  it("touch rollups: the rest, but hours and the visitor's first_* dimensions", () => {
-    expect(touchRollupsServe(plan({ dimensions: ['channel', 'source'] }))).toBe(true);
-    expect(
-      touchRollupsServe(plan({ dimensions: ['utm_campaign'], filters: [['is', 'channel', ['x']]] })),
-    ).toBe(true);
-    expect(touchRollupsServe(plan({ dimensions: ['time:day', 'landing_page', 'referrer_domain'] }))).toBe(
-      true,
+  it('touch rollups: the rest but hours; with first_* named, the set that has them', () => {
+    const table = (body: Record<string, unknown>) => touchRollupsFor(plan(body))?.table ?? null;
+    expect(table({ dimensions: ['channel', 'source'] })).toBe('report_touch_rollups');
+    expect(table({ dimensions: ['utm_campaign'], filters: [['is', 'channel', ['x']]] })).toBe(
+      'report_touch_rollups',
     );
-    expect(touchRollupsServe(plan({ dimensions: ['channel', 'first_channel'] }))).toBe(false);
-    expect(
-      touchRollupsServe(plan({ dimensions: ['channel'], filters: [['is', 'first_source', ['x']]] })),
-    ).toBe(false);
-    expect(touchRollupsServe(plan({ dimensions: ['time:hour', 'channel'] }))).toBe(false);
+    expect(table({ dimensions: ['time:day', 'landing_page', 'referrer_domain'] })).toBe(
+      'report_touch_rollups',
+    );
+    expect(table({ dimensions: ['channel', 'first_channel'] })).toBe('report_visitor_touch_rollups');
+    expect(table({ dimensions: ['first_source'], filters: [['is', 'channel', ['x']]] })).toBe(
+      'report_visitor_touch_rollups',
+    );
+    expect(table({ dimensions: ['time:hour', 'channel'] })).toBeNull();
   });
 });
 

@@ -13,17 +13,30 @@ import { DIMENSIONS } from './parse-query.js';
 /** The dimensions a rollup row can be of: every report dimension (as named in queries); '' is every session of the day. */
 export const ROLLUP_DIMENSIONS = DIMENSIONS;
 
-/** The dimensions of a touch rollup row (migration 008): a session's whole first touch. */
-export const TOUCH_DIMENSIONS = ROLLUP_DIMENSIONS.filter(
-  (d) => d !== 'first_channel' && d !== 'first_source',
-) as readonly string[];
+/**
+ * Touch rollups (migration 008): one row per distinct touch, a column per dimension. The first set holds
+ * the session's own touch; the second adds the visitor's first_channel/first_source (several times the
+ * rows: it serves only the queries that name those with something else).
+ */
+export const TOUCH_ROLLUPS = [
+  {
+    table: 'report_touch_rollups',
+    eventTable: 'report_touch_event_rollups',
+    dimensions: DIMENSIONS.filter((d) => d !== 'first_channel' && d !== 'first_source') as readonly string[],
+  },
+  {
+    table: 'report_visitor_touch_rollups',
+    eventTable: 'report_visitor_touch_event_rollups',
+    dimensions: DIMENSIONS as readonly string[],
+  },
+] as const;
+export type TouchRollups = (typeof TOUCH_ROLLUPS)[number];
 
 /** Every table that holds an account's rollup rows. */
 const ROLLUP_TABLES = [
   'report_rollups',
   'report_event_rollups',
-  'report_touch_rollups',
-  'report_touch_event_rollups',
+  ...TOUCH_ROLLUPS.flatMap((t) => [t.table, t.eventTable]),
 ];
 
 /**
@@ -248,12 +261,29 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
     const keyOfDays = tx`account_id = ${accountId} AND is_test = ANY('{f,t}'::boolean[])
       AND day >= ${run.from}::date AND day <= ${run.to}::date`;
     await tx`DELETE FROM report_rollups WHERE ${keyOfDays} AND dimension = ANY(${ALL_DIMENSIONS}::text[])`;
-    await tx`DELETE FROM report_event_rollups WHERE ${keyOfDays}`;
-    await tx`DELETE FROM report_touch_rollups WHERE ${keyOfDays}`;
-    await tx`DELETE FROM report_touch_event_rollups WHERE ${keyOfDays}`;
+    for (const table of ROLLUP_TABLES.slice(1)) await tx`DELETE FROM ${tx(table)} WHERE ${keyOfDays}`;
     const values = tx.unsafe(DIMENSION_VALUES);
-    const touch = tx.unsafe(TOUCH_VALUES);
-    const touchGroup = tx.unsafe(TOUCH_GROUP);
+    // Per touch set: its rows, and its events' rows (from `ev`, below).
+    const touchCtes = TOUCH_ROLLUPS.map((set, i) => {
+      const columns = tx.unsafe(set.dimensions.join(', '));
+      const values = tx.unsafe(set.dimensions.map(touchColumn).join(', '));
+      const key = tx.unsafe(`md5(ROW(${set.dimensions.map(touchColumn).join(', ')})::text)::uuid`);
+      return tx`,
+      ${tx(`touched${i}`)} AS (
+        INSERT INTO ${tx(set.table)} (account_id, is_test, day, touch, ${columns}, sessions, page_views, bounces,
+          viewed, visitor_keys)
+        SELECT ${accountId}, s.is_test, s.day, ${key}, ${values}, count(*),
+          COALESCE(sum(s.page_view_count), 0), count(*) FILTER (WHERE s.page_view_count = 1),
+          count(*) FILTER (WHERE s.page_view_count >= 1), array_agg(DISTINCT s.visitor_key)
+        FROM run_sessions s GROUP BY s.is_test, s.day, ${values}
+      ),
+      ${tx(`touch_events${i}`)} AS (
+        INSERT INTO ${tx(set.eventTable)} (account_id, is_test, event_type, day, touch, ${columns}, sessions, events)
+        SELECT ${accountId}, s.is_test, ev.event_type, s.day, ${key}, ${values}, count(*), sum(ev.n)
+        FROM ev JOIN run_sessions s ON s.session_id = ev.session_id AND s.is_test = ev.is_test
+        GROUP BY s.is_test, ev.event_type, s.day, ${values}
+      )`;
+    });
     await tx`
       WITH run_sessions AS MATERIALIZED (
         SELECT s.is_test, s.session_id, s.visitor_key, s.page_view_count, s.channel, s.source, s.utm_source,
@@ -277,15 +307,6 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
           count(*) FILTER (WHERE s.page_view_count >= 1), hll_send(${tx.unsafe(VISITOR_SKETCH)})
         FROM dims s GROUP BY s.is_test, s.day, s.dimension, s.value
       ),
-      touched AS (
-        INSERT INTO report_touch_rollups (account_id, is_test, day, touch, channel, source, utm_source,
-          utm_medium, utm_campaign, utm_content, utm_term, referrer_domain, landing_page, sessions, page_views,
-          bounces, viewed, visitor_keys)
-        SELECT ${accountId}, s.is_test, s.day, ${touch}, count(*),
-          COALESCE(sum(s.page_view_count), 0), count(*) FILTER (WHERE s.page_view_count = 1),
-          count(*) FILTER (WHERE s.page_view_count >= 1), array_agg(DISTINCT s.visitor_key)
-        FROM run_sessions s GROUP BY s.is_test, s.day, ${touchGroup}
-      ),
       -- A session's events never precede its start, so events from the run's start on are all of them.
       ev AS (
         SELECT e.session_id, e.is_test, e.event_type, count(*)::bigint AS n
@@ -299,12 +320,8 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
         SELECT ${accountId}, d.is_test, ev.event_type, d.dimension, d.day, d.value, count(*), sum(ev.n)
         FROM ev JOIN dims d ON d.session_id = ev.session_id AND d.is_test = ev.is_test
         GROUP BY d.is_test, ev.event_type, d.dimension, d.day, d.value
-      )
-      INSERT INTO report_touch_event_rollups (account_id, is_test, event_type, day, touch, channel, source,
-        utm_source, utm_medium, utm_campaign, utm_content, utm_term, referrer_domain, landing_page, sessions, events)
-      SELECT ${accountId}, s.is_test, ev.event_type, s.day, ${touch}, count(*), sum(ev.n)
-      FROM ev JOIN run_sessions s ON s.session_id = ev.session_id AND s.is_test = ev.is_test
-      GROUP BY s.is_test, ev.event_type, s.day, ${touchGroup}`;
+      ) ${touchCtes.reduce((all, cte) => tx`${all}${cte}`)}
+      SELECT 1`;
     if (advance) {
       await tx`UPDATE report_rollup_state SET rolled_through = ${run.to}::date
                WHERE account_id = ${accountId} AND rolled_through = ${run.from}::date - 1`;
@@ -320,12 +337,8 @@ const DIMENSION_VALUES = `VALUES ('', ''), ${ROLLUP_DIMENSIONS.map(
   (d) => `('${d}', COALESCE(s.${d === 'landing_page' ? 'landing_path' : d}, '(none)'))`,
 ).join(', ')}`;
 
+/** A touch row's column for a dimension, from a session `s` of `run_sessions`. */
 const touchColumn = (d: string) => `COALESCE(s.${d === 'landing_page' ? 'landing_path' : d}, '(none)')`;
-/** A touch row's key and its nine values, from a session `s` of `run_sessions`. */
-const TOUCH_VALUES = `md5(ROW(${TOUCH_DIMENSIONS.map(touchColumn).join(', ')})::text)::uuid, ${TOUCH_DIMENSIONS.map(
-  touchColumn,
-).join(', ')}`;
-const TOUCH_GROUP = TOUCH_DIMENSIONS.map(touchColumn).join(', ');
 
 /**
  * Runs {@link refreshReportRollups} every `intervalMs` until stopped; failures are logged and retried at

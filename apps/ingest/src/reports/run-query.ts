@@ -10,7 +10,8 @@ import {
   rollupCoverage,
   SKETCH_PARAMETERS,
   sketchesAvailable,
-  TOUCH_DIMENSIONS,
+  TOUCH_ROLLUPS,
+  type TouchRollups,
   VISITOR_SKETCH,
 } from './rollups.js';
 
@@ -161,8 +162,8 @@ type Source =
   | { kind: 'sessions' }
   | {
       kind: 'rollups';
-      /** One dimension's rows (`dimension`, '' for all sessions), or the touch rows (`touch`). */
-      rows: { dimension: string } | 'touch';
+      /** One dimension's rows (`dimension`, '' for all sessions), or a set of touch rows (`touch`). */
+      rows: { dimension: string } | { touch: TouchRollups };
       days: DayRange;
       staleDays: string[];
       rawRanges: DayRange[];
@@ -199,13 +200,13 @@ export function rollupDimension(plan: QueryPlan): string | null {
 }
 
 /**
- * Whether the touch rollups can answer the query (when one dimension's rollups cannot): days, weeks or
- * months, and dimensions and filters of the session's own touch — not the visitor's first_* ones.
+ * The touch rollups that can answer the query (when one dimension's rollups cannot), or null: days, weeks
+ * or months, and the smallest set whose rows have a column for every dimension and filter it names.
  */
-export function touchRollupsServe(plan: QueryPlan): boolean {
-  if (plan.dimensions.includes('time:hour')) return false;
+export function touchRollupsFor(plan: QueryPlan): TouchRollups | null {
+  if (plan.dimensions.includes('time:hour')) return null;
   const named = [...plan.dimensions.filter((d) => !isTime(d)), ...plan.filters.map((f) => f.dimension)];
-  return named.every((d) => TOUCH_DIMENSIONS.includes(d));
+  return TOUCH_ROLLUPS.find((set) => named.every((d) => set.dimensions.includes(d))) ?? null;
 }
 
 async function chooseSource(
@@ -217,7 +218,8 @@ async function chooseSource(
 ): Promise<Source> {
   const sessions = { kind: 'sessions' } as const;
   const dimension = rollupDimension(plan);
-  const rows = dimension !== null ? { dimension } : touchRollupsServe(plan) ? ('touch' as const) : null;
+  const touch = dimension === null ? touchRollupsFor(plan) : null;
+  const rows = dimension !== null ? { dimension } : touch !== null ? { touch } : null;
   if (rows === null) return sessions;
   const coverage = await rollupCoverage(tx, scope.accountId, timeZone, range.from);
   if (!coverage || coverage.rolledThrough < range.from) return sessions;
@@ -288,7 +290,8 @@ async function aggregateIn(
     )}`;
   // Rollup rows (table alias `r`) of the covered days: one dimension's rows, whose `value` is that
   // dimension's, or touch rows, with a column per dimension.
-  const byDimension = source.kind === 'rollups' && source.rows !== 'touch' ? source.rows.dimension : null;
+  const byDimension = source.kind === 'rollups' && 'dimension' in source.rows ? source.rows.dimension : null;
+  const touchSet = source.kind === 'rollups' && 'touch' in source.rows ? source.rows.touch : null;
   const rollupValue = (r: Fragment, d: Dimension) =>
     byDimension !== null ? sql`${r}.value` : sql`${r}.${sql(d)}`;
   const rollupWhere = (r: Fragment) =>
@@ -309,7 +312,7 @@ async function aggregateIn(
         ? sql`date_trunc(${TIME_UNIT[d].unit}, ${r}.day::timestamp) AS ${sql(`d${i}`)}`
         : sql`${rollupValue(r, d)} AS ${sql(`d${i}`)}`,
     );
-  const eventRollupTable = byDimension !== null ? sql`report_event_rollups` : sql`report_touch_event_rollups`;
+  const eventRollupTable = touchSet ? sql(touchSet.eventTable) : sql`report_event_rollups`;
 
   // Session metrics come from one scan of the covering index (`main`). Event metrics of a type other than
   // page_view start from that type's events instead (`convN`): usually a few percent of the sessions,
@@ -416,7 +419,7 @@ async function aggregateIn(
                 ],
                 sql`, `,
               )}
-        FROM report_touch_rollups r CROSS JOIN LATERAL unnest(r.visitor_keys) WITH ORDINALITY AS k(visitor_key, n)
+        FROM ${sql(touchSet?.table ?? '')} r CROSS JOIN LATERAL unnest(r.visitor_keys) WITH ORDINALITY AS k(visitor_key, n)
         WHERE ${rollupWhere(r)}`
         }
         ${

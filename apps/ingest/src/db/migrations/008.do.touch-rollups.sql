@@ -50,5 +50,17 @@ CREATE TABLE report_touch_event_rollups (
   PRIMARY KEY (account_id, is_test, event_type, day, touch)
 );
 
+-- The same with the visitor's first_channel / first_source as two more columns: several times the rows
+-- (every first touch of the visitors of a touch), read only by the queries that name them with another
+-- dimension or filter (the first-touch view of a filtered dashboard).
+CREATE TABLE report_visitor_touch_rollups (LIKE report_touch_rollups INCLUDING ALL);
+ALTER TABLE report_visitor_touch_rollups
+  ADD COLUMN first_channel text NOT NULL,
+  ADD COLUMN first_source text NOT NULL;
+CREATE TABLE report_visitor_touch_event_rollups (LIKE report_touch_event_rollups INCLUDING ALL);
+ALTER TABLE report_visitor_touch_event_rollups
+  ADD COLUMN first_channel text NOT NULL,
+  ADD COLUMN first_source text NOT NULL;
+
 -- Existing rollups have no touch rows: build every account again (reports read sessions meanwhile).
 DELETE FROM report_rollup_state;
