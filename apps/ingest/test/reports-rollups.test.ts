@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, setAccountTimeZone } from '../src/accounts/accounts.js';
 import { createApiKey } from '../src/accounts/api-keys.js';
 import { parseQuery } from '../src/reports/parse-query.js';
-import { refreshReportRollups, sketchesAvailable, startRollupRefresher } from '../src/reports/rollups.js';
+import {
+  fitRun,
+  refreshReportRollups,
+  sketchesAvailable,
+  startRollupRefresher,
+} from '../src/reports/rollups.js';
 import { rollupDimension, touchRollupsFor } from '../src/reports/run-query.js';
 import { buildFixture } from './helpers/report-fixture.js';
 import { createTestApp, postEvents } from './helpers/test-app.js';
@@ -268,7 +273,18 @@ describe.skipIf(!hll)('report rollups', () => {
     };
     const exact = await answer(body, key);
     expect(exact[0].metrics).toEqual([12000, 30000, 60000]);
-    await refreshReportRollups(db.sql, { accountId: big.id });
+    // A month holds 30,000 of its sessions: a build statement of at most 5,000 covers 5 of its 31 days.
+    expect(await fitRun(db.sql, big.id, 'UTC', { from: '2026-10-01', to: '2026-10-31' }, 5000)).toEqual({
+      from: '2026-10-01',
+      to: '2026-10-05',
+    });
+    expect(await fitRun(db.sql, big.id, 'UTC', { from: '2026-10-01', to: '2026-10-31' }, 50_000)).toEqual({
+      from: '2026-10-01',
+      to: '2026-10-31',
+    });
+    // Built in such runs (3,000 sessions a day, at most 5,000 a statement): the same answers.
+    const refreshed = await refreshReportRollups(db.sql, { accountId: big.id, maxRunSessions: 5000 });
+    expect(refreshed.days).toBeGreaterThan(10);
     const sketched = await answer(body, key);
     expect(sketched[0].metrics.slice(1)).toEqual([30000, 60000]);
     expect(Math.abs(sketched[0].metrics[0] - 12000) / 12000).toBeLessThan(0.02);

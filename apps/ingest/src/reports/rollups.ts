@@ -145,7 +145,12 @@ export interface RefreshResult {
  */
 export async function refreshReportRollups(
   sql: Sql,
-  options: { now?: Date; accountId?: string } = {},
+  options: {
+    now?: Date;
+    accountId?: string;
+    /** Sessions per build statement at most (default MAX_RUN_SESSIONS; smaller in tests). */
+    maxRunSessions?: number;
+  } = {},
 ): Promise<RefreshResult> {
   if (!(await sketchesAvailable(sql))) return { days: 0, enabled: false };
   const now = options.now ?? new Date();
@@ -178,14 +183,21 @@ export async function refreshReportRollups(
       sql`'-infinity'::date`,
       sql`${rolled}::date`,
     );
-    for (const run of runsOf(stale.map((r) => r.day).sort())) {
-      if (await buildDays(sql, account.id, account.timezone, run, false))
+    const fit = (run: DayRange) =>
+      fitRun(sql, account.id, account.timezone, run, options.maxRunSessions ?? MAX_RUN_SESSIONS);
+    for (const changed of runsOf(stale.map((r) => r.day).sort())) {
+      for (let from = changed.from; from <= changed.to; ) {
+        const run = await fit({ from, to: changed.to });
+        if (!(await buildDays(sql, account.id, account.timezone, run, false))) break;
         days += daysBetween(run.from, run.to);
+        from = addDays(run.to, 1);
+      }
     }
-    for (let from = addDays(rolled, 1); from <= yesterday; from = addDays(from, MAX_RUN_DAYS)) {
-      const to = [addDays(from, MAX_RUN_DAYS - 1), yesterday].sort()[0] as string;
-      if (!(await buildDays(sql, account.id, account.timezone, { from, to }, true))) break;
-      days += daysBetween(from, to);
+    for (let from = addDays(rolled, 1); from <= yesterday; ) {
+      const run = await fit({ from, to: [addDays(from, MAX_RUN_DAYS - 1), yesterday].sort()[0] as string });
+      if (!(await buildDays(sql, account.id, account.timezone, run, true))) break;
+      days += daysBetween(run.from, run.to);
+      from = addDays(run.to, 1);
     }
   }
   return { days, enabled: true };
@@ -225,6 +237,32 @@ async function restart(sql: Sql, accountId: string, timeZone: string, yesterday:
  * a few times a day, not thirty).
  */
 const MAX_RUN_DAYS = 31;
+
+/**
+ * At most this many sessions per build statement: a run's sessions are materialized once per rollup
+ * dimension (12 rows each), so a month of a very large account would spill gigabytes to disk.
+ */
+const MAX_RUN_SESSIONS = 1_000_000;
+
+/** The run shortened (never below one day) so that it holds about `max` sessions at most. */
+export async function fitRun(
+  sql: Sql,
+  accountId: string,
+  timeZone: string,
+  run: DayRange,
+  max: number,
+): Promise<DayRange> {
+  if (run.from === run.to) return run;
+  const [row] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM sessions
+    WHERE account_id = ${accountId} AND is_test = ANY('{f,t}'::boolean[])
+      AND started_at >= (${run.from}::date::timestamp AT TIME ZONE ${timeZone}::text)
+      AND started_at < ((${run.to}::date + 1)::timestamp AT TIME ZONE ${timeZone}::text)`;
+  const sessions = row?.n ?? 0;
+  if (sessions <= max) return run;
+  const days = Math.max(1, Math.floor((daysBetween(run.from, run.to) * max) / sessions));
+  return { from: run.from, to: addDays(run.from, days - 1) };
+}
 
 /** Sorted days as runs of consecutive days, each at most MAX_RUN_DAYS long. */
 function runsOf(days: string[]): DayRange[] {
