@@ -10,9 +10,6 @@ import { DIMENSIONS } from './parse-query.js';
  * (today, and any day with a marked hour not yet rebuilt), so its answer is as fresh as the raw tables.
  */
 
-/** The dimensions a rollup row can be of: every report dimension (as named in queries); '' is every session of the day. */
-export const ROLLUP_DIMENSIONS = DIMENSIONS;
-
 /**
  * Touch rollups (migration 008): one row per distinct touch, a column per dimension. The first set holds
  * the session's own touch; the second adds the visitor's first_channel/first_source (several times the
@@ -88,17 +85,13 @@ export async function rollupCoverage(
   timeZone: string,
   from: string,
 ): Promise<RollupCoverage | null> {
-  const [state] = await sql<{ timezone: string; rolled_through: string }[]>`
-    SELECT timezone, rolled_through::text AS rolled_through FROM report_rollup_state WHERE account_id = ${accountId}`;
+  // The state and its marked days in one round trip.
+  const [state] = await sql<{ timezone: string; rolled_through: string; stale: string[] }[]>`
+    SELECT st.timezone, st.rolled_through::text AS rolled_through,
+      ARRAY(${staleDaysSql(sql, accountId, timeZone, sql`${from}::date`, sql`st.rolled_through`)}) AS stale
+    FROM report_rollup_state st WHERE st.account_id = ${accountId}`;
   if (!state || state.timezone !== timeZone) return null;
-  const stale = await staleDaysSql(
-    sql,
-    accountId,
-    timeZone,
-    sql`${from}::date`,
-    sql`${state.rolled_through}::date`,
-  );
-  return { rolledThrough: state.rolled_through, staleDays: new Set(stale.map((r) => r.day)) };
+  return { rolledThrough: state.rolled_through, staleDays: new Set(state.stale) };
 }
 
 /** The local days (`day` as text) between two dates that hold a marked hour of the account. */
@@ -126,7 +119,7 @@ function staleDaysSql(
 export async function resetReportRollups(sql: Sql, accountId: string): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`DELETE FROM report_rollup_state WHERE account_id = ${accountId}`;
-    for (const table of ROLLUP_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account_id = ${accountId}`;
+    await deleteRollups(tx, accountId);
   });
 }
 
@@ -154,6 +147,7 @@ export async function refreshReportRollups(
 ): Promise<RefreshResult> {
   if (!(await sketchesAvailable(sql))) return { days: 0, enabled: false };
   const now = options.now ?? new Date();
+  const maxRunSessions = options.maxRunSessions ?? MAX_RUN_SESSIONS;
   const accounts = await sql<
     { id: string; timezone: string; built_in: string | null; rolled_through: string | null }[]
   >`
@@ -176,6 +170,17 @@ export async function refreshReportRollups(
       rolled = await restart(sql, account.id, account.timezone, yesterday);
       if (rolled === null) continue;
     }
+    // Builds `range` in runs that fit one statement; false when another instance holds the account.
+    const build = async (range: DayRange, advance: boolean) => {
+      for (let from = range.from; from <= range.to; ) {
+        const longest = { from, to: [addDays(from, MAX_RUN_DAYS - 1), range.to].sort()[0] as string };
+        const run = await fitRun(sql, account.id, account.timezone, longest, maxRunSessions);
+        if (!(await buildDays(sql, account.id, account.timezone, run, advance))) return false;
+        days += daysBetween(run.from, run.to);
+        from = addDays(run.to, 1);
+      }
+      return true;
+    };
     const stale = await staleDaysSql(
       sql,
       account.id,
@@ -183,27 +188,25 @@ export async function refreshReportRollups(
       sql`'-infinity'::date`,
       sql`${rolled}::date`,
     );
-    const fit = (run: DayRange) =>
-      fitRun(sql, account.id, account.timezone, run, options.maxRunSessions ?? MAX_RUN_SESSIONS);
     for (const changed of runsOf(stale.map((r) => r.day).sort())) {
-      for (let from = changed.from; from <= changed.to; ) {
-        const run = await fit({ from, to: changed.to });
-        if (!(await buildDays(sql, account.id, account.timezone, run, false))) break;
-        days += daysBetween(run.from, run.to);
-        from = addDays(run.to, 1);
-      }
+      if (!(await build(changed, false))) break;
     }
-    for (let from = addDays(rolled, 1); from <= yesterday; ) {
-      const run = await fit({ from, to: [addDays(from, MAX_RUN_DAYS - 1), yesterday].sort()[0] as string });
-      if (!(await buildDays(sql, account.id, account.timezone, run, true))) break;
-      days += daysBetween(run.from, run.to);
-      from = addDays(run.to, 1);
-    }
+    await build({ from: addDays(rolled, 1), to: yesterday }, true);
   }
   return { days, enabled: true };
 }
 
-const lockKey = (accountId: string) => `mbuzz.report_rollups.${accountId}`;
+/** Takes the account's rollup lock for the transaction; false when another instance holds it. */
+async function tryLock(tx: TransactionSql, accountId: string): Promise<boolean> {
+  const [lock] = await tx`
+    SELECT pg_try_advisory_xact_lock(hashtextextended(${`mbuzz.report_rollups.${accountId}`}, 0)) AS ok`;
+  return lock?.ok === true;
+}
+
+/** Deletes every rollup row of an account. */
+async function deleteRollups(tx: TransactionSql, accountId: string): Promise<void> {
+  for (const table of ROLLUP_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account_id = ${accountId}`;
+}
 
 /**
  * Drops the account's rollups and starts them again in `timeZone`, from the day before its first session
@@ -212,14 +215,12 @@ const lockKey = (accountId: string) => `mbuzz.report_rollups.${accountId}`;
  */
 async function restart(sql: Sql, accountId: string, timeZone: string, yesterday: string) {
   return (await sql.begin(async (tx) => {
-    const [lock] =
-      await tx`SELECT pg_try_advisory_xact_lock(hashtextextended(${lockKey(accountId)}, 0)) AS ok`;
-    if (!lock?.ok) return null;
+    if (!(await tryLock(tx, accountId))) return null;
     // Another instance may have restarted it since the caller looked.
     const [state] = await tx<{ timezone: string; rolled_through: string }[]>`
       SELECT timezone, rolled_through::text AS rolled_through FROM report_rollup_state WHERE account_id = ${accountId}`;
     if (state?.timezone === timeZone) return state.rolled_through;
-    for (const table of ROLLUP_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account_id = ${accountId}`;
+    await deleteRollups(tx, accountId);
     const [first] = await tx<{ day: string | null }[]>`
       SELECT (min(started_at) AT TIME ZONE ${timeZone}::text)::date::text AS day FROM sessions
       WHERE account_id = ${accountId} AND is_test = ANY('{f,t}'::boolean[])`;
@@ -264,12 +265,12 @@ export async function fitRun(
   return { from: run.from, to: addDays(run.from, days - 1) };
 }
 
-/** Sorted days as runs of consecutive days, each at most MAX_RUN_DAYS long. */
+/** Sorted days as runs of consecutive days. */
 function runsOf(days: string[]): DayRange[] {
   const runs: DayRange[] = [];
   for (const day of days) {
     const last = runs.at(-1);
-    if (last && addDays(last.to, 1) === day && daysBetween(last.from, day) <= MAX_RUN_DAYS) last.to = day;
+    if (last && addDays(last.to, 1) === day) last.to = day;
     else runs.push({ from: day, to: day });
   }
   return runs;
@@ -283,9 +284,7 @@ function runsOf(days: string[]): DayRange[] {
  */
 async function buildDays(sql: Sql, accountId: string, timeZone: string, run: DayRange, advance: boolean) {
   return (await sql.begin(async (tx) => {
-    const [lock] =
-      await tx`SELECT pg_try_advisory_xact_lock(hashtextextended(${lockKey(accountId)}, 0)) AS ok`;
-    if (!lock?.ok) return false;
+    if (!(await tryLock(tx, accountId))) return false;
     await tx.unsafe("SET LOCAL work_mem = '128MB'; SET LOCAL jit = off").simple();
     const start = tx`(${run.from}::date::timestamp AT TIME ZONE ${timeZone}::text)`;
     const end = tx`((${run.to}::date + 1)::timestamp AT TIME ZONE ${timeZone}::text)`;
@@ -304,8 +303,8 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
     // Per touch set: its rows, and its events' rows (from `ev`, below).
     const touchCtes = TOUCH_ROLLUPS.map((set, i) => {
       const columns = tx.unsafe(set.dimensions.join(', '));
-      const values = tx.unsafe(set.dimensions.map(touchColumn).join(', '));
-      const key = tx.unsafe(`md5(ROW(${set.dimensions.map(touchColumn).join(', ')})::text)::uuid`);
+      const values = tx.unsafe(set.dimensions.map(sessionValue).join(', '));
+      const key = tx.unsafe(`md5(ROW(${set.dimensions.map(sessionValue).join(', ')})::text)::uuid`);
       return tx`,
       ${tx(`touched${i}`)} AS (
         INSERT INTO ${tx(set.table)} (account_id, is_test, day, touch, ${columns}, sessions, page_views, bounces,
@@ -368,15 +367,14 @@ async function buildDays(sql: Sql, accountId: string, timeZone: string, run: Day
   })) as boolean;
 }
 
-const ALL_DIMENSIONS = ['', ...ROLLUP_DIMENSIONS];
+/** The dimensions of `report_rollups` rows: every report dimension, and '' (every session of the day). */
+const ALL_DIMENSIONS = ['', ...DIMENSIONS];
 
-/** The (dimension, value) pairs of a session `s` of `run_sessions`: one per rollup dimension, and ''. */
-const DIMENSION_VALUES = `VALUES ('', ''), ${ROLLUP_DIMENSIONS.map(
-  (d) => `('${d}', COALESCE(s.${d === 'landing_page' ? 'landing_path' : d}, '(none)'))`,
-).join(', ')}`;
+/** A dimension's value ('(none)' when missing) for a session `s` of `run_sessions`. */
+const sessionValue = (d: string) => `COALESCE(s.${d === 'landing_page' ? 'landing_path' : d}, '(none)')`;
 
-/** A touch row's column for a dimension, from a session `s` of `run_sessions`. */
-const touchColumn = (d: string) => `COALESCE(s.${d === 'landing_page' ? 'landing_path' : d}, '(none)')`;
+/** The (dimension, value) pairs of a session `s` of `run_sessions`: one per report dimension, and ''. */
+const DIMENSION_VALUES = `VALUES ('', ''), ${DIMENSIONS.map((d) => `('${d}', ${sessionValue(d)})`).join(', ')}`;
 
 /**
  * Runs {@link refreshReportRollups} every `intervalMs` until stopped; failures are logged and retried at

@@ -374,6 +374,31 @@ async function aggregateIn(
       WHERE ${sessionWhere}
       ${groupBy}`;
   const r = sql`r`;
+  const rollupRows = touchSet
+    ? // One row per visitor key of a touch row; its counts on the first key only.
+      sql`SELECT ${join(
+        sql,
+        [
+          ...rollupDims(r),
+          sql`CASE WHEN k.n = 1 THEN r.sessions END AS sessions`,
+          sql`CASE WHEN k.n = 1 THEN r.page_views END AS page_views`,
+          sql`CASE WHEN k.n = 1 THEN r.bounces END AS bounces`,
+          sql`CASE WHEN k.n = 1 THEN r.viewed END AS viewed`,
+          sql`NULL::hll AS visitors, k.visitor_key`,
+        ],
+        sql`, `,
+      )}
+      FROM ${sql(touchSet.table)} r CROSS JOIN LATERAL unnest(r.visitor_keys) WITH ORDINALITY AS k(visitor_key, n)
+      WHERE ${rollupWhere(r)}`
+    : sql`SELECT ${join(
+        sql,
+        [
+          ...rollupDims(r),
+          sql`r.sessions, r.page_views, r.bounces, r.viewed, r.visitors::hll AS visitors, NULL::bigint AS visitor_key`,
+        ],
+        sql`, `,
+      )}
+      FROM report_rollups r WHERE ${rollupWhere(r)}`;
   const main =
     source.kind === 'sessions'
       ? rawMain
@@ -395,33 +420,7 @@ async function aggregateIn(
         sql`, `,
       )}
       FROM (
-        ${
-          byDimension !== null
-            ? sql`SELECT ${join(
-                sql,
-                [
-                  ...rollupDims(r),
-                  sql`r.sessions, r.page_views, r.bounces, r.viewed, r.visitors::hll AS visitors, NULL::bigint AS visitor_key`,
-                ],
-                sql`, `,
-              )}
-        FROM report_rollups r WHERE ${rollupWhere(r)}`
-            : // One row per visitor key of a touch row; its counts on the first key only.
-              sql`SELECT ${join(
-                sql,
-                [
-                  ...rollupDims(r),
-                  sql`CASE WHEN k.n = 1 THEN r.sessions END AS sessions`,
-                  sql`CASE WHEN k.n = 1 THEN r.page_views END AS page_views`,
-                  sql`CASE WHEN k.n = 1 THEN r.bounces END AS bounces`,
-                  sql`CASE WHEN k.n = 1 THEN r.viewed END AS viewed`,
-                  sql`NULL::hll AS visitors, k.visitor_key`,
-                ],
-                sql`, `,
-              )}
-        FROM ${sql(touchSet?.table ?? '')} r CROSS JOIN LATERAL unnest(r.visitor_keys) WITH ORDINALITY AS k(visitor_key, n)
-        WHERE ${rollupWhere(r)}`
-        }
+        ${rollupRows}
         ${
           rawRanges.length > 0
             ? sql`UNION ALL
