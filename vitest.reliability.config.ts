@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Postgres, Redis, example apps). One file at a time: they measure load and must not share 2 cores.
 export default defineConfig({
   test: {
-    include: ['reliability/scenarios/**/*.test.ts'],
+    include: ['reliability/scenarios/**/*.test.ts', 'reliability/lib/**/*.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 180_000,
     fileParallelism: false,

@@ -11,7 +11,7 @@ import {
 } from '@mbuzz/ingest-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppDriver, type AppTraffic, createAppDriver } from '../lib/drive-app.js';
-import { percentile, roundMs } from '../lib/percentile.js';
+import { bootstrapStandardError, percentile, roundMs } from '../lib/percentile.js';
 import { compareMarkers, storedMarkers, waitForEventCount } from '../lib/stored-events.js';
 import { writeResult } from '../lib/write-result.js';
 
@@ -21,12 +21,15 @@ const PER_SECOND = 100;
 /** Issue 5: the app's p99 with ingest down stays within 10 % of its p99 with ingest up. */
 const P99_RATIO_BOUND = 1.1;
 /**
- * Two identical apps on 2 shared cores do not have identical p99s: over 2,500–3,000 requests each, twin
- * Express apps (one with its ingest down, one with a sink answering 202) measured 0.82–1.24 × each other
- * in four 25 s runs, the down one using *less* CPU. So the bound is 10 % above the twin's p99 plus the
- * noise measured between the very same two apps while both ingests were up (never less than 0.5 ms).
+ * A p99 of 3,000 latencies on 2 shared cores is itself uncertain: its bootstrap standard error was
+ * 0.23–0.65 ms on a 2.3–3.5 ms p99 over six runs, and twin apps whose ingests were both up measured
+ * 0.94–1.10 × each other (0.82–1.24 × by hand earlier). So the test fails when the down app's p99 exceeds
+ * 1.1 × its twin's by more than three standard errors of that difference (bootstrap, from the run's own
+ * samples: one-sided, a false alarm about once in 700 runs for a normal estimate), and never by less than 0.5 ms. An SDK that held
+ * requests up during the outage adds milliseconds to the tail, well outside that.
  */
 const P99_NOISE_FLOOR_MS = Number(process.env.RELIABILITY_P99_FLOOR_MS ?? 0.5);
+const STANDARD_ERRORS = 3;
 
 /**
  * One example app whose ingest service goes down, and a twin whose ingest stays up, driven side by
@@ -141,8 +144,15 @@ describe('2 ingest down while an example app serves traffic', () => {
   it(`the app's p99 with ingest down is within ${Math.round((P99_RATIO_BOUND - 1) * 100)} % of the same app's with ingest up`, () => {
     const p = (traffic: AppTraffic | undefined, q: number) => percentile(traffic?.latenciesMs ?? [], q);
     const twinNoiseMs = Math.abs(p(down.phases.bothUp, 99) - p(up.phases.bothUp, 99));
+    const downOutage = down.phases.outage?.latenciesMs ?? [];
+    const upOutage = up.phases.outage?.latenciesMs ?? [];
+    const excessSe = bootstrapStandardError(
+      downOutage,
+      upOutage,
+      (d, u) => percentile(d, 99) - P99_RATIO_BOUND * percentile(u, 99),
+    );
     const p99Bound = () =>
-      p(up.phases.outage, 99) * P99_RATIO_BOUND + Math.max(P99_NOISE_FLOOR_MS, twinNoiseMs);
+      p(up.phases.outage, 99) * P99_RATIO_BOUND + Math.max(P99_NOISE_FLOOR_MS, STANDARD_ERRORS * excessSe);
     const figures = {
       outageSeconds: OUTAGE_SECONDS,
       requestsPerSecondPerApp: PER_SECOND,
@@ -159,6 +169,7 @@ describe('2 ingest down while an example app serves traffic', () => {
       },
       p99BoundMs: roundMs(p99Bound()),
       twinNoiseMs: roundMs(twinNoiseMs),
+      excessStandardErrorMs: roundMs(excessSe),
       p99RatioOutage: roundMs(p(down.phases.outage, 99) / p(up.phases.outage, 99)),
       p99RatioBothUp: roundMs(p(down.phases.bothUp, 99) / p(up.phases.bothUp, 99)),
       skipped: [down, up].map((s) => (s.phases.bothUp?.skipped ?? 0) + (s.phases.outage?.skipped ?? 0)),
