@@ -4,12 +4,15 @@ import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, setAccountTimeZone } from '../src/accounts/accounts.js';
 import { createApiKey } from '../src/accounts/api-keys.js';
+import { addDays } from '../src/reports/date-range.js';
 import { parseQuery } from '../src/reports/parse-query.js';
 import {
   fitRun,
   refreshReportRollups,
+  rollupHorizon,
   sketchesAvailable,
   startRollupRefresher,
+  UNMARKED_WINDOW_MINUTES,
 } from '../src/reports/rollups.js';
 import { rollupDimension, touchRollupsFor } from '../src/reports/run-query.js';
 import { buildFixture } from './helpers/report-fixture.js';
@@ -124,7 +127,13 @@ describe.skipIf(!hll)('report rollups', () => {
                                  WHERE account_id = ${accountId}`;
     expect(state).toEqual({
       timezone: 'Europe/Berlin',
-      rolled: new Date(Date.now() - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' }),
+      // The day before the horizon: a day is built once it ended UNMARKED_WINDOW_MINUTES ago.
+      rolled: new Date(Date.now() - UNMARKED_WINDOW_MINUTES * 60_000 - 86_400_000).toLocaleDateString(
+        'en-CA',
+        {
+          timeZone: 'Europe/Berlin',
+        },
+      ),
     });
     expect(await pastMarks()).toBe(0);
     // Same answers as from sessions alone (the seed is small: the visitor sketches are exact sets).
@@ -241,6 +250,71 @@ describe.skipIf(!hll)('report rollups', () => {
     await refreshReportRollups(db.sql);
     expect(await pastMarks()).toBe(0);
     await expectSameAsSessions('earlier first touch, after the refresh');
+  });
+
+  it('in-order traffic marks nothing; a day is built only once every statement that may have skipped its marks has committed', async () => {
+    const marks = async () =>
+      Number(
+        (await db.sql`SELECT count(*) AS n FROM report_dirty_hours WHERE account_id = ${accountId}`)[0]?.n,
+      );
+    await refreshReportRollups(db.sql);
+    const before = await marks();
+    const page = (n: number, timestamp: string, visitor = `inorder-${n}`) => ({
+      event_id: `01936f6e-8b2a-7c3d-9e4f-${(950_000_000 + n).toString(16).padStart(12, '0')}`,
+      event_type: 'page_view',
+      visitor_id: visitor,
+      session_id: `${visitor}-s`,
+      timestamp,
+      properties: { url: 'https://shop.example/now', path: '/now' },
+    });
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    // Page views as they happen (and a session of them), inside the window: no mark, no visitor lookup.
+    await send([page(1, minutesAgo(2)), page(2, minutesAgo(1)), page(3, minutesAgo(0.5), 'inorder-1')]);
+    expect(await marks()).toBe(before);
+    // A page view from before the window (an SDK's retry after an outage) is marked.
+    await send([page(4, minutesAgo(UNMARKED_WINDOW_MINUTES + 90))]);
+    expect(await marks()).toBeGreaterThan(before);
+
+    // The horizon: the window before the oldest transaction running in the database, or before now.
+    const now = new Date();
+    const alone = await rollupHorizon(db.sql, now);
+    expect(now.getTime() - alone.getTime()).toBeGreaterThanOrEqual(UNMARKED_WINDOW_MINUTES * 60_000);
+    expect(now.getTime() - alone.getTime()).toBeLessThan(UNMARKED_WINDOW_MINUTES * 60_000 + 5_000);
+    const other = await db.sql.reserve();
+    try {
+      await other`BEGIN`;
+      const [{ started }] = (await other`SELECT now() AS started`) as unknown as [{ started: Date }];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // An ingest statement that started then may have skipped the marks of the window before it.
+      const held = await rollupHorizon(db.sql, new Date());
+      expect(held.getTime()).toBe(started.getTime() - UNMARKED_WINDOW_MINUTES * 60_000);
+      await other`COMMIT`;
+    } finally {
+      other.release();
+    }
+    // A day is built once it ended the window before the horizon: in the first hour of day R (Berlin),
+    // day R - 1 is not built yet; ten minutes past the window it is.
+    const [{ rolled }] = (await db.sql`SELECT rolled_through::text AS rolled FROM report_rollup_state
+                                       WHERE account_id = ${accountId}`) as unknown as [{ rolled: string }];
+    const [{ start }] = (await db.sql`
+      SELECT (${rolled}::date::timestamp AT TIME ZONE 'Europe/Berlin') AS start`) as unknown as [
+      { start: Date },
+    ];
+    const rolledThrough = async (minutesIntoDay: number) => {
+      await db.sql`UPDATE report_rollup_state SET rolled_through = ${rolled}::date - 2
+                   WHERE account_id = ${accountId}`;
+      await refreshReportRollups(db.sql, {
+        now: new Date(start.getTime() + minutesIntoDay * 60_000),
+        accountId,
+      });
+      const [state] = await db.sql`SELECT rolled_through::text AS rolled FROM report_rollup_state
+                                   WHERE account_id = ${accountId}`;
+      return state?.rolled;
+    };
+    expect(await rolledThrough(UNMARKED_WINDOW_MINUTES - 10)).toBe(addDays(rolled, -2));
+    expect(await rolledThrough(UNMARKED_WINDOW_MINUTES + 10)).toBe(addDays(rolled, -1));
+    await refreshReportRollups(db.sql);
+    await expectSameAsSessions('after building in steps');
   });
 
   it('are rebuilt in the new time zone when the account changes it', async () => {

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { UNMARKED_WINDOW_MINUTES } from '../reports/rollups.js';
 
 /** One input row of {@link ingestStatement}, named after the columns it fills. */
 export interface IngestRow {
@@ -53,6 +54,9 @@ export interface IngestRow {
  *
  * Answers one row per batch that stored at least one new event: `{ batch, inserted }`.
  */
+/** As an SQL interval (a constant: the statement text, and so its cached plan, stays the same). */
+const UNMARKED_WINDOW = `interval '${UNMARKED_WINDOW_MINUTES} minutes'`;
+
 export function ingestStatement(
   sql: Sql,
   tenants: { accountIds: string[]; isTest: boolean[] },
@@ -181,22 +185,28 @@ export function ingestStatement(
     -- session, every hour from its start to its last activity — which holds the hour it starts in now
     -- and the one it started in before (a start only moves earlier, and never past the last activity) —
     -- read from ses's RETURNING, so no extra lookup; and every session hour of a visitor whose first
-    -- touch moves earlier (their first_channel/first_source change; rare: out-of-order arrivals). Sorted
-    -- inserts, like the tables above, so concurrent statements cannot deadlock on the same marks; the
-    -- current hour's mark exists after the first batch of the hour.
+    -- touch moves earlier (their first_channel/first_source change; rare: out-of-order arrivals). Hours in
+    -- the last UNMARKED_WINDOW_MINUTES before now() are left out: no day that holds them is built until
+    -- every statement that started by then has committed (refreshReportRollups' horizon), so in-order
+    -- traffic marks nothing and looks no visitor up. A session or a visitor whose new start is inside the
+    -- window has all its hours, old and new, inside it. Sorted inserts, like the tables above, so
+    -- concurrent statements cannot deadlock on the same marks.
     marks AS (
       INSERT INTO report_dirty_hours (account_id, hour)
       SELECT DISTINCT account_id, hour FROM (
         SELECT ses.account_id, h.hour
         FROM ses, generate_series(date_trunc('hour', ses.started_at, 'UTC'),
                                   date_trunc('hour', ses.last_activity_at, 'UTC'), interval '1 hour') AS h(hour)
+        WHERE ses.started_at < now() - ${sql.unsafe(UNMARKED_WINDOW)}
         UNION ALL
         SELECT s.account_id, date_trunc('hour', s.started_at, 'UTC')
         FROM first_of_visitor f
         JOIN visitors v ON v.account_id = f.account_id AND v.visitor_id = f.visitor_id
           AND (f.first_seen_at, f.channel, f.source) < (v.first_seen_at, v.first_channel, v.first_source)
         JOIN sessions s ON s.account_id = v.account_id AND s.visitor_id = v.visitor_id
+        WHERE f.first_seen_at < now() - ${sql.unsafe(UNMARKED_WINDOW)}
       ) h
+      WHERE h.hour < now() - ${sql.unsafe(UNMARKED_WINDOW)}
       ORDER BY account_id, hour
       ON CONFLICT (account_id, hour) DO NOTHING
     ),

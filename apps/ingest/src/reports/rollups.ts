@@ -131,10 +131,40 @@ export interface RefreshResult {
 }
 
 /**
+ * The ingest statement does not mark hours in the last `UNMARKED_WINDOW_MINUTES` before its own start
+ * (`now()`): in-order traffic — every page view as it happens — then writes no marks at all. A day is
+ * therefore built only once it ended that long before the refresh's horizon (see
+ * {@link refreshReportRollups}), so no statement that skipped a mark for one of its hours can still be
+ * running when the build reads the day.
+ */
+export const UNMARKED_WINDOW_MINUTES = 60;
+
+/**
+ * The instant before which every ingest statement has marked what it changed or committed:
+ * `UNMARKED_WINDOW_MINUTES` before the earliest of `now`, the database's clock and the start of any
+ * transaction running in the database (read before a build starts, so a build's reads see every
+ * statement that started earlier). A day is built once it ended before the horizon.
+ */
+export async function rollupHorizon(sql: Sql, now: Date): Promise<Date> {
+  const [row] = await sql<{ horizon: Date }[]>`
+    SELECT LEAST(${now}::timestamptz, now(), (
+             SELECT min(xact_start) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+               AND state <> 'idle' AND xact_start IS NOT NULL)
+           ) - make_interval(mins => ${UNMARKED_WINDOW_MINUTES}) AS horizon`;
+  return row?.horizon as Date;
+}
+
+/**
  * One refresh, to completion: per account, (re)starts its rollups when they are missing or of another
- * time zone, rebuilds the built days that hold marked hours, and builds the days up to yesterday (in the
- * account's time zone at `now`). Each run of days is one transaction under a per-account advisory lock,
- * so several instances can run it: one builds, the others skip the account.
+ * time zone, rebuilds the built days that hold marked hours, and builds the days up to the day before the
+ * horizon (in the account's time zone). The horizon is `UNMARKED_WINDOW_MINUTES` before the earliest of
+ * `now`, the database's clock and the start of any transaction running in the database: every ingest
+ * statement that may have skipped the mark of an hour of a day about to be built has then committed
+ * before the build reads it (the horizon is read before any build statement starts). A long-running
+ * transaction only postpones building; reports read unbuilt days from sessions. Each run of days is one
+ * transaction under a per-account advisory lock, so several instances can run it: one builds, the others
+ * skip the account.
  */
 export async function refreshReportRollups(
   sql: Sql,
@@ -146,8 +176,8 @@ export async function refreshReportRollups(
   } = {},
 ): Promise<RefreshResult> {
   if (!(await sketchesAvailable(sql))) return { days: 0, enabled: false };
-  const now = options.now ?? new Date();
   const maxRunSessions = options.maxRunSessions ?? MAX_RUN_SESSIONS;
+  const horizon = await rollupHorizon(sql, options.now ?? new Date());
   const accounts = await sql<
     { id: string; timezone: string; built_in: string | null; rolled_through: string | null }[]
   >`
@@ -158,13 +188,13 @@ export async function refreshReportRollups(
       -- Only the accounts with work (one statement a tick, however many accounts are idle): no rollups
       -- or another time zone, a day to build, or a marked hour in a built day.
       (st.account_id IS NULL OR st.timezone <> a.timezone
-       OR st.rolled_through < (${now}::timestamptz AT TIME ZONE a.timezone)::date - 1
+       OR st.rolled_through < (${horizon}::timestamptz AT TIME ZONE a.timezone)::date - 1
        OR EXISTS (SELECT 1 FROM report_dirty_hours d WHERE d.account_id = a.id
                     AND d.hour < ((st.rolled_through + 1)::timestamp AT TIME ZONE st.timezone)))
     ORDER BY a.id`;
   let days = 0;
   for (const account of accounts) {
-    const yesterday = addDays(dateInZone(now, account.timezone), -1);
+    const yesterday = addDays(dateInZone(horizon, account.timezone), -1);
     let rolled = account.rolled_through;
     if (rolled === null || account.built_in !== account.timezone) {
       rolled = await restart(sql, account.id, account.timezone, yesterday);
