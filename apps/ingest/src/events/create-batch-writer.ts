@@ -1,6 +1,12 @@
 import type { Sql } from 'postgres';
 import { isConnectionError } from '../db/is-connection-error.js';
-import { type IngestInput, type IngestResult, ingestBatches } from './ingest-events.js';
+import {
+  type IngestInput,
+  type IngestResult,
+  ingestPrepared,
+  type PreparedBatch,
+  prepareBatch,
+} from './ingest-events.js';
 import { WriterBusyError } from './writer-busy-error.js';
 
 export interface BatchWriterOptions {
@@ -16,7 +22,8 @@ export interface BatchWriterOptions {
 }
 
 interface Job {
-  input: IngestInput;
+  /** The batch as rows: the validated events are not kept while it waits. */
+  batch: PreparedBatch;
   resolve(result: IngestResult): void;
   reject(error: unknown): void;
   timer: NodeJS.Timeout;
@@ -46,12 +53,13 @@ export function createBatchWriter(options: BatchWriterOptions) {
     let events = 0;
     while (queue.length > 0) {
       const next = queue[0] as Job;
-      if (group.length > 0 && events + next.input.events.length > maxEvents) break;
+      const size = next.batch.rowTails.length;
+      if (group.length > 0 && events + size > maxEvents) break;
       queue.shift();
-      queuedEvents -= next.input.events.length;
+      queuedEvents -= size;
       clearTimeout(next.timer);
       group.push(next);
-      events += next.input.events.length;
+      events += size;
     }
     return group;
   };
@@ -65,9 +73,9 @@ export function createBatchWriter(options: BatchWriterOptions) {
     try {
       settle(
         group,
-        await ingestBatches(
+        await ingestPrepared(
           { sql: options.sql },
-          group.map((job) => job.input),
+          group.map((job) => job.batch),
         ),
       );
     } catch (error) {
@@ -78,7 +86,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
       // Not a connection problem: write each batch alone, so one batch's failure stays its own.
       for (const job of group) {
         try {
-          settle([job], await ingestBatches({ sql: options.sql }, [job.input]));
+          settle([job], await ingestPrepared({ sql: options.sql }, [job.batch]));
         } catch (single) {
           job.reject(single);
         }
@@ -104,21 +112,28 @@ export function createBatchWriter(options: BatchWriterOptions) {
       if (queuedEvents + input.events.length > maxQueuedEvents) {
         return Promise.reject(new WriterBusyError());
       }
+      let batch: PreparedBatch;
+      try {
+        batch = prepareBatch(input);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const size = batch.rowTails.length;
       return new Promise<IngestResult>((resolve, reject) => {
         const job: Job = {
-          input,
+          batch,
           resolve,
           reject,
           timer: setTimeout(() => {
             const at = queue.indexOf(job);
             if (at === -1) return;
             queue.splice(at, 1);
-            queuedEvents -= input.events.length;
+            queuedEvents -= size;
             reject(new WriterBusyError());
           }, queueTimeoutMs).unref(),
         };
         queue.push(job);
-        queuedEvents += input.events.length;
+        queuedEvents += size;
         pump();
       });
     },
