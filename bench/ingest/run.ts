@@ -56,7 +56,10 @@ async function main(): Promise<number> {
     service = await startIngest({
       name: 'bench:ingest service',
       database: databaseUrl,
-      env: process.env.BENCH_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_POOL } : {},
+      env: {
+        ...(process.env.BENCH_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_POOL } : {}),
+        ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      },
       onStderr: (text) => process.stderr.write(text),
     });
     const http = { connections: CONNECTIONS, batchSize: BATCH_SIZE };

@@ -4,7 +4,7 @@ export { CHANNELS, type Channel, type Classification, classifyTouch } from './at
 export { type Config, ConfigError, type LogLevel, loadConfig } from './config.js';
 export { type MigrateResult, migrate } from './db/migrate.js';
 export { type Database, openDatabase } from './db/open-database.js';
-export { type IngestInput, type IngestResult, ingestEvents } from './events/ingest-events.js';
+export { type IngestInput, type IngestResult, ingestBatches, ingestEvents } from './events/ingest-events.js';
 export { type RejectedEvent, type ValidEvent, validateEvents } from './events/validate-events.js';
 export { createLogger } from './logger.js';
 export { InvalidQueryError, parseQuery, type QueryPlan } from './reports/parse-query.js';

@@ -1,0 +1,87 @@
+/**
+ * `pnpm --filter @mbuzz/bench run ingest:statement` — what the ingest statement costs Postgres per event,
+ * without HTTP: replays `STATEMENT_BATCHES` (3,000) batches of bench:ingest's page views (50 each, over
+ * 50,000 visitors with up to 3 sessions) through `ingestBatches` on a fresh database, `STATEMENT_GROUP`
+ * (1) batches per statement, on 2 connections. Prints, per event: WAL bytes and buffer accesses (the same
+ * from run to run: they compare two versions of the statement or the schema without this machine's
+ * noise), and the CPU time of the two Postgres backends (noisy). Also the share of session updates that
+ * were HOT. Run it in two worktrees to compare versions.
+ */
+import { readFileSync } from 'node:fs';
+import { ingestBatches, migrate, validateEvents } from '@mbuzz/ingest';
+import postgres from 'postgres';
+import { createPageViewSource } from './page-view-source.js';
+
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASE = 'mbuzz_bench_statement';
+const BATCHES = Number(process.env.STATEMENT_BATCHES ?? 3000);
+const GROUP = Number(process.env.STATEMENT_GROUP ?? 1);
+
+const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+await admin.unsafe(`DROP DATABASE IF EXISTS ${DATABASE}`);
+await admin.unsafe(`CREATE DATABASE ${DATABASE}`);
+await admin.end();
+const url = new URL(ADMIN_URL);
+url.pathname = `/${DATABASE}`;
+const sql = postgres(url.href, { max: 4, onnotice: () => {} });
+try {
+  await migrate(sql);
+  const [account] = await sql<{ id: string }[]>`
+    INSERT INTO accounts (name, slug) VALUES ('Statement', 'statement') RETURNING id`;
+  const source = createPageViewSource({ visitors: 50_000, sessionsPerVisitor: 3 });
+  const inputs = Array.from({ length: BATCHES }, () => ({
+    account: { id: account?.id as string },
+    environment: 'live' as const,
+    events: validateEvents(JSON.parse(source.nextBody(50)).events, { now: Date.now() }).valid,
+  }));
+  const connections = [await sql.reserve(), await sql.reserve()];
+  const pids = await Promise.all(
+    connections.map(async (c) => (await c`SELECT pg_backend_pid() AS pid`)[0]?.pid),
+  );
+  // utime + stime of the backends, in clock ticks (1/100 s on Linux).
+  const ticks = () =>
+    pids.reduce((sum, pid) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return sum + Number(fields[11]) + Number(fields[12]);
+    }, 0);
+  const counters = async () =>
+    (
+      await sql<{ wal: string; blocks: string }[]>`
+        SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS wal, blks_hit + blks_read AS blocks
+        FROM pg_stat_database WHERE datname = current_database()`
+    )[0] as { wal: string; blocks: string };
+  const before = { ...(await counters()), ticks: ticks() };
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    connections.map(async (c) => {
+      while (next < inputs.length) {
+        const group = inputs.slice(next, next + GROUP);
+        next += GROUP;
+        await ingestBatches({ sql: c }, group);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpuTicks = ticks() - before.ticks;
+  for (const c of connections) c.release();
+  // Statistics reach pg_stat_database when a backend reports them (at most once a second when busy).
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const after = await counters();
+  const [hot] = await sql<{ updates: string; hot: string }[]>`
+    SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'sessions'`;
+  const events = BATCHES * 50;
+  console.log(
+    JSON.stringify({
+      events,
+      batchesPerStatement: GROUP,
+      eventsPerSecond: Math.round(events / seconds),
+      walBytesPerEvent: Math.round((Number(after.wal) - Number(before.wal)) / events),
+      bufferAccessesPerEvent: Number(((Number(after.blocks) - Number(before.blocks)) / events).toFixed(1)),
+      postgresCpuMsPer1000Events: Number(((cpuTicks * 10 * 1000) / events).toFixed(1)),
+      hotSessionUpdates: `${hot?.hot} of ${hot?.updates}`,
+    }),
+  );
+} finally {
+  await sql.end();
+}
