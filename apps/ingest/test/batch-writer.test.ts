@@ -32,7 +32,7 @@ function countingSql() {
     onnotice: () => {},
     debug: (_connection, query, _parameters, types) => {
       // postgres.js reports a statement when described and when executed; count executions only.
-      if (query.includes('jsonb_to_recordset') && types.length > 0) statements.push(query);
+      if (query.includes('jsonb_array_elements') && types.length > 0) statements.push(query);
     },
   });
   return { sql, statements };

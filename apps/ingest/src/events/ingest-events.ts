@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres';
 import type { Environment } from '../accounts/api-keys.js';
-import { type IngestRow, ingestStatement } from './ingest-sql.js';
+import { ingestStatement } from './ingest-sql.js';
 import type { ValidEvent } from './validate-events.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,7 +71,7 @@ export function prepareBatch(batch: IngestInput): PreparedBatch {
 function rowsOf(batches: readonly PreparedBatch[]): string | undefined {
   const parts: string[] = [];
   batches.forEach((batch, b) => {
-    for (const tail of batch.rowTails) parts.push(`{"batch":${b},${tail}`);
+    for (const tail of batch.rowTails) parts.push(`[${b},${tail}`);
   });
   return parts.length === 0 ? undefined : `[${parts.join(',')}]`;
 }
@@ -95,28 +95,25 @@ export async function ingestPrepared(
 }
 
 /**
- * One {@link IngestRow} as JSON. Every string is JSON-escaped (`json`: JSON.stringify's output, with a
+ * One row of the statement (see INGEST_ROW_FIELDS) as a JSON array. Every string is JSON-escaped (`json`: JSON.stringify's output, with a
  * fast path for text that needs no escape), so no value can close its string and add a field; channels
  * are constants; the account is not in the row at all (the statement takes it from the batch).
  * `properties` is spliced in as already serialized by validation (a JSON object by construction), which
  * spares Postgres nothing but spares Node a second stringify of the largest field.
  */
 export function serializeRow(batch: number, e: ValidEvent): string {
-  return `{"batch":${batch},${serializeRowTail(e)}`;
+  return `[${batch},${serializeRowTail(e)}`;
 }
 
-/** The row without its opening `{"batch":N,` (the batch index is known only when batches are grouped). */
+/** The row without its opening `[batch,` (the batch index is known only when batches are grouped). */
 export function serializeRowTail(e: ValidEvent): string {
   const t = e.touch;
   const tail =
-    `"position":${e.index},"event_id":${json(e.eventId)},` +
-    `"event_type":${json(e.eventType)},"visitor_id":${json(e.visitorId)},` +
-    `"session_id":${e.sessionId === null ? 'null' : json(e.sessionId)},"occurred_at":${json(e.occurredAt)},` +
-    `"properties":${e.propertiesJson},"initial_utm":${jsonObject(t.utm)},` +
-    `"click_ids":${jsonObject(t.clickIds)},"landing_field":${t.urlField === null ? 'null' : `"${t.urlField}"`},` +
-    `"has_referrer":${t.referrer !== null},"channel":"${t.channel}",` +
-    `"source":${json(t.source)},"referrer_domain":${t.referrerDomain === null ? 'null' : json(t.referrerDomain)},` +
-    `"landing_path":${t.landingPath === null ? 'null' : json(t.landingPath)}}`;
+    `${e.index},${json(e.eventId)},${json(e.eventType)},${json(e.visitorId)},` +
+    `${e.sessionId === null ? 'null' : json(e.sessionId)},${json(e.occurredAt)},${e.propertiesJson},` +
+    `${jsonObject(t.utm)},${jsonObject(t.clickIds)},${t.urlField === null ? 'null' : `"${t.urlField}"`},` +
+    `${t.referrer !== null},"${t.channel}",${json(t.source)},` +
+    `${t.referrerDomain === null ? 'null' : json(t.referrerDomain)},${t.landingPath === null ? 'null' : json(t.landingPath)}]`;
   return flatten(tail);
 }
 

@@ -1,35 +1,43 @@
 import type { Sql } from 'postgres';
 import { UNMARKED_WINDOW_MINUTES } from '../reports/rollups.js';
 
-/** One input row of {@link ingestStatement}, named after the columns it fills. */
-export interface IngestRow {
+/**
+ * One input row of {@link ingestStatement}: a JSON array of these fields, in this order (no keys: a
+ * row is ~20 % shorter to send and to parse than the same object). The statement names each position
+ * after the column it fills.
+ */
+export const INGEST_ROW_FIELDS = [
   /** Index of the row's batch in the statement's `tenants`: the batch decides the account, never the row. */
-  batch: number;
+  'batch',
   /** Position of the event in its batch as sent. */
-  position: number;
-  event_id: string;
-  event_type: string;
-  visitor_id: string;
-  session_id: string | null;
-  occurred_at: string;
-  /** The event's properties, already serialized (spliced in as JSON, not parsed again). */
-  properties: string;
-  initial_utm: Record<string, string>;
-  click_ids: Record<string, string>;
-  /** Which property holds the landing URL; the statement reads it from `properties`. */
-  landing_field: 'url' | 'landing_url' | null;
+  'position',
+  'event_id',
+  'event_type',
+  'visitor_id',
+  /** Or null. */
+  'session_id',
+  'occurred_at',
+  /** The event's properties (an object), spliced in as validation serialized them. */
+  'properties',
+  /** The touch's UTM values and click ids (objects). */
+  'initial_utm',
+  'click_ids',
+  /** Which property holds the landing URL ('url', 'landing_url' or null); read from `properties`. */
+  'landing_field',
   /** Whether `properties.referrer` is the referrer (read from `properties` too). */
-  has_referrer: boolean;
-  channel: string;
-  source: string;
-  referrer_domain: string | null;
-  landing_path: string | null;
-}
+  'has_referrer',
+  'channel',
+  'source',
+  /** Or null. */
+  'referrer_domain',
+  /** Or null. */
+  'landing_path',
+] as const;
 
 /**
  * Stores one or more batches in ONE statement (one implicit transaction, one round trip), whatever their
  * size. Input: `tenants`, one `{ account_id, is_test }` per batch as bound arrays, and the rows as one
- * jsonb array (see {@link IngestRow}). A row names only its batch: its account and test flag come from
+ * jsonb array of arrays (see {@link INGEST_ROW_FIELDS}). A row names only its batch: its account and test flag come from
  * the batch, so no field of an event can place it in another account. Several batches — even of
  * different accounts — can share a statement (group commit); every join and every key includes the
  * account, so tenants never mix.
@@ -67,16 +75,19 @@ export function ingestStatement(
       -- A row's account and test flag are its batch's: subscripts of the bound arrays (1-based), sent as
       -- array literals of validated UUIDs and t/f (postgres.js's array inference is not used).
       SELECT r.batch, r.position, (${`{${tenants.accountIds.join(',')}}`}::text::uuid[])[r.batch + 1] AS account_id,
-        (${`{${tenants.isTest.map((t) => (t ? 't' : 'f')).join(',')}}`}::text::boolean[])[r.batch + 1] AS is_test, r.event_id, r.event_type, r.visitor_id,
-        r.session_id, r.occurred_at, r.properties, r.initial_utm, r.click_ids,
+        (${`{${tenants.isTest.map((t) => (t ? 't' : 'f')).join(',')}}`}::text::boolean[])[r.batch + 1] AS is_test,
+        r.event_id, r.event_type, r.visitor_id, r.session_id, r.occurred_at, r.properties, r.initial_utm,
+        r.click_ids,
         CASE r.landing_field WHEN 'url' THEN r.properties->>'url'
                              WHEN 'landing_url' THEN r.properties->>'landing_url' END AS landing_url,
         CASE WHEN r.has_referrer THEN r.properties->>'referrer' END AS initial_referrer,
         r.channel, r.source, r.referrer_domain, r.landing_path
-      FROM jsonb_to_recordset(${rowsJson}::text::jsonb) AS r(
-        batch int, position int, event_id uuid, event_type text, visitor_id text, session_id text,
-        occurred_at timestamptz, properties jsonb, initial_utm jsonb, click_ids jsonb, landing_field text,
-        has_referrer boolean, channel text, source text, referrer_domain text, landing_path text)
+      FROM jsonb_array_elements(${rowsJson}::text::jsonb) AS j(e),
+      LATERAL (SELECT (e->>0)::int AS batch, (e->>1)::int AS position, (e->>2)::uuid AS event_id,
+                 e->>3 AS event_type, e->>4 AS visitor_id, e->>5 AS session_id,
+                 (e->>6)::timestamptz AS occurred_at, e->7 AS properties, e->8 AS initial_utm,
+                 e->9 AS click_ids, e->>10 AS landing_field, (e->>11)::boolean AS has_referrer,
+                 e->>12 AS channel, e->>13 AS source, e->>14 AS referrer_domain, e->>15 AS landing_path) AS r
     ),
     batch AS (
       SELECT DISTINCT ON (account_id, event_id) * FROM input ORDER BY account_id, event_id, batch, position
