@@ -53,7 +53,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
     let events = 0;
     while (queue.length > 0) {
       const next = queue[0] as Job;
-      const size = next.batch.rowTails.length;
+      const size = next.batch.events;
       if (group.length > 0 && events + size > maxEvents) break;
       queue.shift();
       queuedEvents -= size;
@@ -118,7 +118,7 @@ export function createBatchWriter(options: BatchWriterOptions) {
       } catch (error) {
         return Promise.reject(error);
       }
-      const size = batch.rowTails.length;
+      const size = batch.events;
       return new Promise<IngestResult>((resolve, reject) => {
         const job: Job = {
           batch,

@@ -47,15 +47,17 @@ export function ingestBatches(deps: IngestDeps, batches: readonly IngestInput[])
 }
 
 /**
- * A batch reduced to what the statement needs: its account, its data set, and each event's row as one
- * flat string (see {@link serializeRowTail}). A batch waiting for a free connection holds these strings
- * only, not the parsed request and the validated events: under load, batches wait long enough to
- * survive several young-generation collections, and every object they keep is copied by each of them.
+ * A batch reduced to what the statement needs: its account, its data set, and its rows as ONE string
+ * (see {@link serializeRow}). A batch waiting for a free connection holds this string only,
+ * not the parsed request and the validated events: under load, batches wait long enough to survive
+ * several young-generation collections, and every object they keep is copied by each of them.
  */
 export interface PreparedBatch {
   accountId: string;
   isTest: boolean;
-  rowTails: string[];
+  events: number;
+  /** The rows, comma-separated: the statement's input is every batch's rows in one JSON array. */
+  rows: string;
 }
 
 export function prepareBatch(batch: IngestInput): PreparedBatch {
@@ -63,17 +65,9 @@ export function prepareBatch(batch: IngestInput): PreparedBatch {
   return {
     accountId: batch.account.id,
     isTest: batch.environment === 'test',
-    rowTails: batch.events.map(serializeRowTail),
+    events: batch.events.length,
+    rows: batch.events.map(serializeRow).join(','),
   };
-}
-
-/** The statement's rows as one JSON array (its pieces are garbage before the statement is sent). */
-function rowsOf(batches: readonly PreparedBatch[]): string | undefined {
-  const parts: string[] = [];
-  batches.forEach((batch, b) => {
-    for (const tail of batch.rowTails) parts.push(`[${b},${tail}`);
-  });
-  return parts.length === 0 ? undefined : `[${parts.join(',')}]`;
 }
 
 /** {@link ingestBatches} for batches already prepared. */
@@ -82,49 +76,47 @@ export async function ingestPrepared(
   batches: readonly PreparedBatch[],
 ): Promise<IngestResult[]> {
   const inserted = new Map<number, number>();
-  const rowsJson = rowsOf(batches);
-  if (rowsJson !== undefined) {
-    const tenants = { accountIds: batches.map((b) => b.accountId), isTest: batches.map((b) => b.isTest) };
-    for (const row of await ingestStatement(deps.sql, tenants, rowsJson))
-      inserted.set(row.batch, row.inserted);
+  if (batches.some((batch) => batch.events > 0)) {
+    let first = 1;
+    const tenants = {
+      accountIds: batches.map((b) => b.accountId),
+      isTest: batches.map((b) => b.isTest),
+      firstRows: batches.map((b) => {
+        const at = first;
+        first += b.events;
+        return at;
+      }),
+    };
+    const json = `[${batches
+      .filter((batch) => batch.events > 0)
+      .map((batch) => batch.rows)
+      .join(',')}]`;
+    for (const row of await ingestStatement(deps.sql, tenants, json)) inserted.set(row.batch, row.inserted);
   }
   return batches.map((batch, b) => ({
-    accepted: batch.rowTails.length,
-    duplicates: batch.rowTails.length - (inserted.get(b) ?? 0),
+    accepted: batch.events,
+    duplicates: batch.events - (inserted.get(b) ?? 0),
   }));
 }
 
 /**
- * One row of the statement (see INGEST_ROW_FIELDS) as a JSON array. Every string is JSON-escaped (`json`: JSON.stringify's output, with a
+ * One row of the statement (see INGEST_ROW_FIELDS) as a JSON array; the statement's input is the rows of
+ * its batches one after the other, in one array. Every string is JSON-escaped (`json`: JSON.stringify's output, with a
  * fast path for text that needs no escape), so no value can close its string and add a field; channels
  * are constants; the account is not in the row at all (the statement takes it from the batch).
  * `properties` is spliced in as already serialized by validation (a JSON object by construction), which
  * spares Postgres nothing but spares Node a second stringify of the largest field.
  */
-export function serializeRow(batch: number, e: ValidEvent): string {
-  return `[${batch},${serializeRowTail(e)}`;
-}
-
-/** The row without its opening `[batch,` (the batch index is known only when batches are grouped). */
-export function serializeRowTail(e: ValidEvent): string {
+export function serializeRow(e: ValidEvent): string {
   const t = e.touch;
-  const tail =
-    `${e.index},${json(e.eventId)},${json(e.eventType)},${json(e.visitorId)},` +
+  return (
+    `[${json(e.eventId)},${json(e.eventType)},${json(e.visitorId)},` +
     `${e.sessionId === null ? 'null' : json(e.sessionId)},${json(e.occurredAt)},${e.propertiesJson},` +
     `${jsonObject(t.utm)},${jsonObject(t.clickIds)},${t.urlField === null ? 'null' : `"${t.urlField}"`},` +
     `${t.referrer !== null},"${t.channel}",${json(t.source)},` +
-    `${t.referrerDomain === null ? 'null' : json(t.referrerDomain)},${t.landingPath === null ? 'null' : json(t.landingPath)}]`;
-  return flatten(tail);
+    `${t.referrerDomain === null ? 'null' : json(t.referrerDomain)},${t.landingPath === null ? 'null' : json(t.landingPath)}]`
+  );
 }
-
-/**
- * Concatenation builds a tree of string pieces (V8 cons strings); a number conversion makes V8 copy it
- * into one flat string (the trick of `flatstr`, used by pino), so a waiting row is one object, not ~30.
- */
-const flatten = (text: string): string => {
-  void ((text as unknown as number) | 0);
-  return text;
-};
 
 /** Characters JSON.stringify escapes (quote, backslash, controls) or checks (surrogates). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes

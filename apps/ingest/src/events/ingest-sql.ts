@@ -4,13 +4,11 @@ import { UNMARKED_WINDOW_MINUTES } from '../reports/rollups.js';
 /**
  * One input row of {@link ingestStatement}: a JSON array of these fields, in this order (no keys: a
  * row is ~20 % shorter to send and to parse than the same object). The statement names each position
- * after the column it fills.
+ * after the column it fills. The statement's input is one array of the rows of all its batches, batch
+ * after batch; `tenants.firstRows` says where each batch starts, so a row's batch (which decides its
+ * account) is where it stands, never a field of it.
  */
 export const INGEST_ROW_FIELDS = [
-  /** Index of the row's batch in the statement's `tenants`: the batch decides the account, never the row. */
-  'batch',
-  /** Position of the event in its batch as sent. */
-  'position',
   'event_id',
   'event_type',
   'visitor_id',
@@ -37,8 +35,8 @@ export const INGEST_ROW_FIELDS = [
 /**
  * Stores one or more batches in ONE statement (one implicit transaction, one round trip), whatever their
  * size. Input: `tenants`, one `{ account_id, is_test }` per batch as bound arrays, and the rows as one
- * jsonb array of arrays (see {@link INGEST_ROW_FIELDS}). A row names only its batch: its account and test flag come from
- * the batch, so no field of an event can place it in another account. Several batches — even of
+ * jsonb array of rows, batch after batch (see {@link INGEST_ROW_FIELDS}). A row's account and test flag come
+ * from the batch it stands in, so no field of an event can place it in another account. Several batches — even of
  * different accounts — can share a statement (group commit); every join and every key includes the
  * account, so tenants never mix.
  *
@@ -67,7 +65,7 @@ const UNMARKED_WINDOW = `interval '${UNMARKED_WINDOW_MINUTES} minutes'`;
 
 export function ingestStatement(
   sql: Sql,
-  tenants: { accountIds: string[]; isTest: boolean[] },
+  tenants: { accountIds: string[]; isTest: boolean[]; firstRows: number[] },
   rowsJson: string,
 ) {
   return sql<{ batch: number; inserted: number }[]>`
@@ -82,12 +80,14 @@ export function ingestStatement(
                              WHEN 'landing_url' THEN r.properties->>'landing_url' END AS landing_url,
         CASE WHEN r.has_referrer THEN r.properties->>'referrer' END AS initial_referrer,
         r.channel, r.source, r.referrer_domain, r.landing_path
-      FROM jsonb_array_elements(${rowsJson}::text::jsonb) AS j(e),
-      LATERAL (SELECT (e->>0)::int AS batch, (e->>1)::int AS position, (e->>2)::uuid AS event_id,
-                 e->>3 AS event_type, e->>4 AS visitor_id, e->>5 AS session_id,
-                 (e->>6)::timestamptz AS occurred_at, e->7 AS properties, e->8 AS initial_utm,
-                 e->9 AS click_ids, e->>10 AS landing_field, (e->>11)::boolean AS has_referrer,
-                 e->>12 AS channel, e->>13 AS source, e->>14 AS referrer_domain, e->>15 AS landing_path) AS r
+      FROM jsonb_array_elements(${rowsJson}::text::jsonb) WITH ORDINALITY AS j(e, n),
+      -- The batch a row stands in: the last one that starts at or before it (1-based ordinals).
+      LATERAL (SELECT width_bucket(j.n, ${`{${tenants.firstRows.join(',')}}`}::text::bigint[]) - 1 AS batch,
+                 j.n::int AS position, (e->>0)::uuid AS event_id,
+                 e->>1 AS event_type, e->>2 AS visitor_id, e->>3 AS session_id,
+                 (e->>4)::timestamptz AS occurred_at, e->5 AS properties, e->6 AS initial_utm,
+                 e->7 AS click_ids, e->>8 AS landing_field, (e->>9)::boolean AS has_referrer,
+                 e->>10 AS channel, e->>11 AS source, e->>12 AS referrer_domain, e->>13 AS landing_path) AS r
     ),
     batch AS (
       SELECT DISTINCT ON (account_id, event_id) * FROM input ORDER BY account_id, event_id, batch, position

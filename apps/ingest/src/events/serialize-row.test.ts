@@ -5,11 +5,10 @@ import { INGEST_ROW_FIELDS } from './ingest-sql.js';
 import type { ValidEvent } from './validate-events.js';
 
 describe('serializeRow', () => {
-  it('is the JSON array of the row fields whatever the strings hold, with its batch and no account (fast-check)', () => {
+  it('is the JSON array of the row fields whatever the strings hold, and no account (fast-check)', () => {
     const text = fc.string({ unit: 'binary', maxLength: 30 });
     fc.assert(
       fc.property(
-        fc.nat(),
         fc.record({
           eventType: text,
           visitorId: text,
@@ -20,7 +19,7 @@ describe('serializeRow', () => {
         fc.dictionary(text, text, { maxKeys: 3 }),
         fc.option(text),
         fc.option(text),
-        (batch, f, utm, referrerDomain, landingPath) => {
+        (f, utm, referrerDomain, landingPath) => {
           const event = {
             index: 3,
             eventId: f.visitorId,
@@ -42,12 +41,10 @@ describe('serializeRow', () => {
               landingPath,
             },
           } as ValidEvent;
-          const values = JSON.parse(serializeRow(batch, event)) as unknown[];
+          const values = JSON.parse(serializeRow(event)) as unknown[];
           expect(values).toHaveLength(INGEST_ROW_FIELDS.length);
           const row = Object.fromEntries(INGEST_ROW_FIELDS.map((field, i) => [field, values[i]]));
           expect(row).toEqual({
-            batch,
-            position: 3,
             event_id: f.visitorId,
             event_type: f.eventType,
             visitor_id: f.visitorId,
