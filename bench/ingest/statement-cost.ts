@@ -5,7 +5,8 @@
  * (1) batches per statement, on 2 connections. Prints, per event: WAL bytes and buffer accesses (the same
  * from run to run: they compare two versions of the statement or the schema without this machine's
  * noise), and the CPU time of the two Postgres backends (noisy). Also the share of session updates that
- * were HOT. Run it in two worktrees to compare versions.
+ * were HOT. Run it in two worktrees to compare versions, or with `STATEMENT_SCHEMA_SQL` (a file of SQL run
+ * after the migrations) to compare a schema variant.
  */
 import { readFileSync } from 'node:fs';
 import { ingestBatches, migrate, validateEvents } from '@mbuzz/ingest';
@@ -26,6 +27,9 @@ url.pathname = `/${DATABASE}`;
 const sql = postgres(url.href, { max: 4, onnotice: () => {} });
 try {
   await migrate(sql);
+  // A schema variant to compare (SQL run after the migrations), e.g. an index dropped or changed.
+  if (process.env.STATEMENT_SCHEMA_SQL)
+    await sql.unsafe(readFileSync(process.env.STATEMENT_SCHEMA_SQL, 'utf8'));
   const [account] = await sql<{ id: string }[]>`
     INSERT INTO accounts (name, slug) VALUES ('Statement', 'statement') RETURNING id`;
   const source = createPageViewSource({ visitors: 50_000, sessionsPerVisitor: 3 });
