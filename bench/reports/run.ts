@@ -65,30 +65,24 @@ const shapes: Shape[] = [
       bodies: (d) => [{ date_range: d, metrics: BREAKDOWN_METRICS, dimensions: [dimension], limit: 100 }],
     }),
   ),
-  {
-    name: 'breakdown 30 d by channel, filtered to Paid Search',
-    aimMs: 200,
-    bodies: (d) => [
-      {
-        date_range: d,
-        metrics: BREAKDOWN_METRICS,
-        dimensions: ['utm_campaign'],
-        filters: [['is', 'channel', ['Paid Search']]],
-      },
-    ],
-  },
-  {
-    name: 'first-touch channels of Paid Search sessions',
-    aimMs: 200,
-    bodies: (d) => [
-      {
-        date_range: d,
-        metrics: BREAKDOWN_METRICS,
-        dimensions: ['first_channel'],
-        filters: [['is', 'channel', ['Paid Search']]],
-      },
-    ],
-  },
+  // A breakdown filtered by another dimension (touch rollups), and the same for first touch.
+  ...[
+    ['campaigns of Paid Search sessions', 'utm_campaign'],
+    ['first-touch channels of Paid Search sessions', 'first_channel'],
+  ].map(
+    ([name, dimension]): Shape => ({
+      name: name as string,
+      aimMs: 200,
+      bodies: (d) => [
+        {
+          date_range: d,
+          metrics: BREAKDOWN_METRICS,
+          dimensions: [dimension],
+          filters: [['is', 'channel', ['Paid Search']]],
+        },
+      ],
+    }),
+  ),
   {
     name: 'all time (totals)',
     aimMs: 1000,
