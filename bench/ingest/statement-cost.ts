@@ -10,7 +10,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { ingestBatches, migrate, validateEvents } from '@mbuzz/ingest';
+import { createFreshDatabase } from '@mbuzz/ingest-harness';
 import postgres from 'postgres';
+import { cpuSnapshot } from './cpu-time.js';
 import { createPageViewSource } from './page-view-source.js';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,13 +20,9 @@ const DATABASE = 'mbuzz_bench_statement';
 const BATCHES = Number(process.env.STATEMENT_BATCHES ?? 3000);
 const GROUP = Number(process.env.STATEMENT_GROUP ?? 1);
 
-const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-await admin.unsafe(`DROP DATABASE IF EXISTS ${DATABASE}`);
-await admin.unsafe(`CREATE DATABASE ${DATABASE}`);
-await admin.end();
-const url = new URL(ADMIN_URL);
-url.pathname = `/${DATABASE}`;
-const sql = postgres(url.href, { max: 4, onnotice: () => {} });
+// Left in place after a run for inspection, dropped at the next one (as bench:ingest does).
+const db = await createFreshDatabase('statement', { serverUrl: ADMIN_URL, name: DATABASE });
+const sql = postgres(db.url, { max: 4, onnotice: () => {} });
 try {
   await migrate(sql);
   // A schema variant to compare (SQL run after the migrations), e.g. an index dropped or changed.
@@ -39,22 +37,13 @@ try {
     events: validateEvents(JSON.parse(source.nextBody(50)).events, { now: Date.now() }).valid,
   }));
   const connections = [await sql.reserve(), await sql.reserve()];
-  const pids = await Promise.all(
-    connections.map(async (c) => (await c`SELECT pg_backend_pid() AS pid`)[0]?.pid),
-  );
-  // utime + stime of the backends, in clock ticks (1/100 s on Linux).
-  const ticks = () =>
-    pids.reduce((sum, pid) => {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return sum + Number(fields[11]) + Number(fields[12]);
-    }, 0);
   const counters = async () =>
     (
       await sql<{ wal: string; blocks: string }[]>`
         SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS wal, blks_hit + blks_read AS blocks
         FROM pg_stat_database WHERE datname = current_database()`
     )[0] as { wal: string; blocks: string };
-  const before = { ...(await counters()), ticks: ticks() };
+  const before = { ...(await counters()), cpu: await cpuSnapshot(sql, undefined, DATABASE) };
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -67,7 +56,7 @@ try {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const cpuTicks = ticks() - before.ticks;
+  const cpuSeconds = (await cpuSnapshot(sql, undefined, DATABASE)).postgres - before.cpu.postgres;
   for (const c of connections) c.release();
   // Statistics reach pg_stat_database when a backend reports them (at most once a second when busy).
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -82,10 +71,11 @@ try {
       eventsPerSecond: Math.round(events / seconds),
       walBytesPerEvent: Math.round((Number(after.wal) - Number(before.wal)) / events),
       bufferAccessesPerEvent: Number(((Number(after.blocks) - Number(before.blocks)) / events).toFixed(1)),
-      postgresCpuMsPer1000Events: Number(((cpuTicks * 10 * 1000) / events).toFixed(1)),
+      postgresCpuMsPer1000Events: Number(((cpuSeconds * 1e6) / events).toFixed(1)),
       hotSessionUpdates: `${hot?.hot} of ${hot?.updates}`,
     }),
   );
 } finally {
   await sql.end();
+  await db.sql.end();
 }
