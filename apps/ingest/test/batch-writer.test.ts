@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../src/accounts/index.js';
 import { createBatchWriter } from '../src/events/create-batch-writer.js';
+import { ingestBatches } from '../src/events/ingest-events.js';
 import { type ValidEvent, validateEvents } from '../src/events/validate-events.js';
 import { WriterBusyError } from '../src/events/writer-busy-error.js';
 import { toApiError } from '../src/http/error-handler.js';
@@ -81,6 +82,32 @@ describe('createBatchWriter (group commit)', () => {
     } finally {
       await sql.end();
     }
+  });
+
+  it('places each row in its own batch when a batch between others has no events', async () => {
+    const a = await createAccount(db.sql, { name: 'Around empty A' });
+    const b = await createAccount(db.sql, { name: 'Around empty B' });
+    const results = await ingestBatches({ sql: db.sql }, [
+      {
+        account: a,
+        environment: 'live',
+        events: valid([makeEvent({ visitor_id: 'a1' }), makeEvent({ visitor_id: 'a2' })]),
+      },
+      { account: b, environment: 'test', events: [] },
+      { account: b, environment: 'live', events: valid([makeEvent({ visitor_id: 'b1' })]) },
+    ]);
+    expect(results).toEqual([
+      { accepted: 2, duplicates: 0 },
+      { accepted: 0, duplicates: 0 },
+      { accepted: 1, duplicates: 0 },
+    ]);
+    const stored = await db.sql`SELECT account_id, visitor_id, is_test FROM events
+                                WHERE account_id IN (${a.id}, ${b.id}) ORDER BY visitor_id`;
+    expect(stored.map((r) => [r.account_id, r.visitor_id, r.is_test])).toEqual([
+      [a.id, 'a1', false],
+      [a.id, 'a2', false],
+      [b.id, 'b1', false],
+    ]);
   });
 
   it('keeps a failing batch from failing the others of its group', async () => {
