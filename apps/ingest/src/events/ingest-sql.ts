@@ -69,20 +69,26 @@ export function ingestStatement(
   rowsJson: string,
 ) {
   return sql<{ batch: number; inserted: number }[]>`
-    WITH input AS (
-      -- A row's account and test flag are its batch's: subscripts of the bound arrays (1-based), sent as
-      -- array literals of validated UUIDs and t/f (postgres.js's array inference is not used).
-      SELECT r.batch, r.position, (${`{${tenants.accountIds.join(',')}}`}::text::uuid[])[r.batch + 1] AS account_id,
-        (${`{${tenants.isTest.map((t) => (t ? 't' : 'f')).join(',')}}`}::text::boolean[])[r.batch + 1] AS is_test,
+    WITH tenants AS MATERIALIZED (
+      -- The bound arrays, sent as array literals of validated UUIDs, t/f and row numbers (postgres.js's
+      -- array inference is not used). Parsed here, once: a text-to-array cast is not constant-folded, and
+      -- written in the row expressions below it was parsed again for every row — O(rows × batches).
+      SELECT ${`{${tenants.accountIds.join(',')}}`}::text::uuid[] AS account_ids,
+        ${`{${tenants.isTest.map((t) => (t ? 't' : 'f')).join(',')}}`}::text::boolean[] AS is_test,
+        ${`{${tenants.firstRows.join(',')}}`}::text::bigint[] AS first_rows
+    ),
+    input AS (
+      -- A row's account and test flag are its batch's: subscripts of the bound arrays (1-based).
+      SELECT r.batch, r.position, t.account_ids[r.batch + 1] AS account_id, t.is_test[r.batch + 1] AS is_test,
         r.event_id, r.event_type, r.visitor_id, r.session_id, r.occurred_at, r.properties, r.initial_utm,
         r.click_ids,
         CASE r.landing_field WHEN 'url' THEN r.properties->>'url'
                              WHEN 'landing_url' THEN r.properties->>'landing_url' END AS landing_url,
         CASE WHEN r.has_referrer THEN r.properties->>'referrer' END AS initial_referrer,
         r.channel, r.source, r.referrer_domain, r.landing_path
-      FROM jsonb_array_elements(${rowsJson}::text::jsonb) WITH ORDINALITY AS j(e, n),
+      FROM tenants t, jsonb_array_elements(${rowsJson}::text::jsonb) WITH ORDINALITY AS j(e, n),
       -- The batch a row stands in: the last one that starts at or before it (1-based ordinals).
-      LATERAL (SELECT width_bucket(j.n, ${`{${tenants.firstRows.join(',')}}`}::text::bigint[]) - 1 AS batch,
+      LATERAL (SELECT width_bucket(j.n, t.first_rows) - 1 AS batch,
                  j.n::int AS position, (e->>0)::uuid AS event_id,
                  e->>1 AS event_type, e->>2 AS visitor_id, e->>3 AS session_id,
                  (e->>4)::timestamptz AS occurred_at, e->5 AS properties, e->6 AS initial_utm,
