@@ -106,7 +106,9 @@ export function classifyTouch(input: TouchInput): Classification {
   const site = referrerHost === null ? null : knownSiteOfHost(referrerHost);
 
   const utmSource = input.utm.utm_source;
-  const clickRule = CLICK_ID_RULES.find(([key]) => input.clickIds[key] !== undefined);
+  const clickRule = hasAny(input.clickIds)
+    ? CLICK_ID_RULES.find(([key]) => input.clickIds[key] !== undefined)
+    : undefined;
   const source = utmSource ?? site?.name ?? referrerDomain ?? clickRule?.[2] ?? DIRECT_SOURCE;
   const landingPath = landing ? landing.path : null;
 
@@ -161,6 +163,12 @@ function channelOf(s: string, m: string, c: string, category: SiteCategory | nul
 
 const stripWww = (host: string) => (host.startsWith('www.') ? host.slice(4) : host);
 
+/** Whether an object has any own key (most touches have no click id). */
+const hasAny = (values: Readonly<Record<string, string>>) => {
+  for (const _ in values) return true;
+  return false;
+};
+
 /**
  * Host (lowercase, no port) and path of an absolute URL, read by index: `new URL` costs ~1 µs and this
  * runs per event. Anything that is not `scheme://host…` (e.g. `android-app://…` keeps its host) → null.
@@ -182,7 +190,9 @@ function parseUrl(url: string | null): { host: string; path: string } | null {
   const colon = authority.startsWith('[')
     ? authority.indexOf(':', authority.indexOf(']'))
     : authority.indexOf(':');
-  const host = (colon === -1 ? authority : authority.slice(0, colon)).toLowerCase().replace(/\.$/, '');
+  let host = colon === -1 ? authority : authority.slice(0, colon);
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  host = host.toLowerCase();
   let pathEnd = end;
   while (pathEnd < url.length) {
     const ch = url.charCodeAt(pathEnd);

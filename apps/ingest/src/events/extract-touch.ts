@@ -49,8 +49,16 @@ export function extractTouch(properties: Record<string, unknown>): ExtractedTouc
   const url = landingUrl ?? pageUrl;
   const referrer = nonBlank(properties.referrer) ? properties.referrer : null;
   const query = url?.includes('?') ? parseQuery(url) : undefined;
-  const utm = pick(UTM_KEYS, properties, query);
-  const clickIds = pick(CLICK_ID_KEYS, properties, query);
+  // The landing URL's values, then the explicit ones over them (a blank explicit value keeps the URL's).
+  // One pass over the few properties an event has, not a lookup of every UTM and click-id name.
+  const utm: Record<string, string> = {};
+  const clickIds: Record<string, string> = {};
+  if (query !== undefined) for (const [key, value] of query) (UTM.has(key) ? utm : clickIds)[key] = value;
+  for (const key in properties) {
+    if (!WANTED.has(key)) continue;
+    const explicit = properties[key];
+    if (nonBlank(explicit)) (UTM.has(key) ? utm : clickIds)[key] = explicit;
+  }
 
   let utmFromUrl: Record<string, string> | undefined;
   const pageQuery = landingUrl === null ? query : pageUrl?.includes('?') ? parseQuery(pageUrl) : undefined;
@@ -77,23 +85,7 @@ export function extractTouch(properties: Record<string, unknown>): ExtractedTouc
   };
 }
 
-function pick(
-  keys: readonly string[],
-  properties: Record<string, unknown>,
-  query: Map<string, string> | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of keys) {
-    const explicit = properties[key];
-    if (nonBlank(explicit)) out[key] = explicit;
-    else {
-      const fromUrl = query?.get(key);
-      if (fromUrl !== undefined) out[key] = fromUrl;
-    }
-  }
-  return out;
-}
-
+const UTM = new Set<string>(UTM_KEYS);
 const WANTED = new Set<string>([...UTM_KEYS, ...CLICK_ID_KEYS]);
 
 /** The first usable value of each wanted parameter, in one pass over the query string. */
