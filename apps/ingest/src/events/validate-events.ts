@@ -29,7 +29,7 @@ export const MAX_PROPERTIES_BYTES = 32 * 1024;
 export const MAX_PROPERTIES_DEPTH = 32;
 const MAX_ERRORS_PER_EVENT = 20;
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
-const STRING_PROPERTIES = [
+const STRING_PROPERTIES = new Set([
   'url',
   'landing_url',
   'path',
@@ -37,7 +37,7 @@ const STRING_PROPERTIES = [
   'user_agent',
   ...UTM_KEYS,
   ...CLICK_ID_KEYS,
-];
+]);
 // Postgres text and jsonb refuse NUL and unpaired UTF-16 surrogates (both are valid in JSON strings).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const unstorable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
@@ -88,7 +88,9 @@ function validateEvent(raw: unknown, index: number, now: number, receivedAt: str
   if (depthExceeds(properties, MAX_PROPERTIES_DEPTH)) {
     errors.push(`properties must not be nested deeper than ${MAX_PROPERTIES_DEPTH} levels`);
   } else {
-    for (const key of STRING_PROPERTIES) {
+    // The event's own keys (a handful), not a lookup of each of the names (most of them absent).
+    for (const key in properties) {
+      if (!STRING_PROPERTIES.has(key)) continue;
       const value = properties[key];
       if (value !== undefined && value !== null && typeof value !== 'string') {
         errors.push(`properties.${key} must be a string`);
