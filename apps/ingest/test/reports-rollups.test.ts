@@ -123,6 +123,12 @@ describe.skipIf(!hll)('report rollups', () => {
     // Two refreshes at once (two instances): the per-account lock lets one build each day.
     const results = await Promise.all([refreshReportRollups(db.sql), refreshReportRollups(db.sql)]);
     expect(results.every((r) => r.enabled)).toBe(true);
+    // A first build of weeks of days leaves the rollup tables analyzed (planner statistics not "empty").
+    const analyzed = await db.sql<{ relname: string; last_analyze: Date | null }[]>`
+      SELECT relname, last_analyze FROM pg_stat_user_tables
+      WHERE relname LIKE 'report%rollups' ORDER BY relname`;
+    expect(analyzed).toHaveLength(6);
+    expect(analyzed.filter((t) => t.last_analyze === null)).toEqual([]);
     const [state] = await db.sql`SELECT timezone, rolled_through::text AS rolled FROM report_rollup_state
                                  WHERE account_id = ${accountId}`;
     expect(state).toEqual({

@@ -193,7 +193,9 @@ export async function refreshReportRollups(
                     AND d.hour < ((st.rolled_through + 1)::timestamp AT TIME ZONE st.timezone)))
     ORDER BY a.id`;
   let days = 0;
+  let analyze = false;
   for (const account of accounts) {
+    const daysBefore = days;
     const yesterday = addDays(dateInZone(horizon, account.timezone), -1);
     let rolled = account.rolled_through;
     if (rolled === null || account.built_in !== account.timezone) {
@@ -222,9 +224,17 @@ export async function refreshReportRollups(
       if (!(await build(changed, false))) break;
     }
     await build({ from: addDays(rolled, 1), to: yesterday }, true);
+    if (days - daysBefore >= ANALYZE_AFTER_DAYS) analyze = true;
   }
+  // A first build (or a catch-up) writes many rows at once. Until the tables are analyzed, the planner
+  // takes them for as empty as they were and plans reports for one row (e.g. a sort where a hash of
+  // 160,000 visitor keys belongs); autovacuum would analyze them eventually, or never where it is off.
+  if (analyze) await sql.unsafe(`ANALYZE ${ROLLUP_TABLES.join(', ')}`);
   return { days, enabled: true };
 }
+
+/** Days built for one account in one refresh from which the rollup tables are analyzed afterwards. */
+const ANALYZE_AFTER_DAYS = 7;
 
 /** Takes the account's rollup lock for the transaction; false when another instance holds it. */
 async function tryLock(tx: TransactionSql, accountId: string): Promise<boolean> {
