@@ -32,6 +32,9 @@ export const INGEST_ROW_FIELDS = [
   'landing_path',
 ] as const;
 
+/** As an SQL interval (a constant: the statement text, and so its cached plan, stays the same). */
+const UNMARKED_WINDOW = `interval '${UNMARKED_WINDOW_MINUTES} minutes'`;
+
 /**
  * Stores one or more batches in ONE statement (one implicit transaction, one round trip), whatever their
  * size. Input: `tenants`, one `{ account_id, is_test }` per batch as bound arrays, and the rows as one
@@ -60,9 +63,6 @@ export const INGEST_ROW_FIELDS = [
  *
  * Answers one row per batch that stored at least one new event: `{ batch, inserted }`.
  */
-/** As an SQL interval (a constant: the statement text, and so its cached plan, stays the same). */
-const UNMARKED_WINDOW = `interval '${UNMARKED_WINDOW_MINUTES} minutes'`;
-
 export function ingestStatement(
   sql: Sql,
   tenants: { accountIds: string[]; isTest: boolean[]; firstRows: number[] },
