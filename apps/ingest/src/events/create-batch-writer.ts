@@ -107,17 +107,10 @@ export function createBatchWriter(options: BatchWriterOptions) {
 
   return {
     /** Stores one batch; resolves after its commit, rejects with a {@link WriterBusyError} when overloaded. */
-    write(input: IngestInput): Promise<IngestResult> {
-      if (input.events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
-      if (queuedEvents + input.events.length > maxQueuedEvents) {
-        return Promise.reject(new WriterBusyError());
-      }
-      let batch: PreparedBatch;
-      try {
-        batch = prepareBatch(input);
-      } catch (error) {
-        return Promise.reject(error);
-      }
+    async write(input: IngestInput): Promise<IngestResult> {
+      if (input.events.length === 0) return { accepted: 0, duplicates: 0 };
+      if (queuedEvents + input.events.length > maxQueuedEvents) throw new WriterBusyError();
+      const batch = prepareBatch(input);
       const size = batch.events;
       return new Promise<IngestResult>((resolve, reject) => {
         const job: Job = {
