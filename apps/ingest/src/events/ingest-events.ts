@@ -76,7 +76,10 @@ export async function ingestPrepared(
   batches: readonly PreparedBatch[],
 ): Promise<IngestResult[]> {
   const inserted = new Map<number, number>();
-  if (batches.some((batch) => batch.events > 0)) {
+  // An empty batch has no rows (and would leave an empty element in the array); it keeps its place in
+  // `tenants`, starting where the next batch starts.
+  const rows = batches.filter((batch) => batch.events > 0).map((batch) => batch.rows);
+  if (rows.length > 0) {
     let first = 1;
     const tenants = {
       accountIds: batches.map((b) => b.accountId),
@@ -87,11 +90,8 @@ export async function ingestPrepared(
         return at;
       }),
     };
-    const json = `[${batches
-      .filter((batch) => batch.events > 0)
-      .map((batch) => batch.rows)
-      .join(',')}]`;
-    for (const row of await ingestStatement(deps.sql, tenants, json)) inserted.set(row.batch, row.inserted);
+    for (const row of await ingestStatement(deps.sql, tenants, `[${rows.join(',')}]`))
+      inserted.set(row.batch, row.inserted);
   }
   return batches.map((batch, b) => ({
     accepted: batch.events,
